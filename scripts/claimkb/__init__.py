@@ -1,0 +1,1 @@
+"""Specialization Reader knowledge-base tools."""

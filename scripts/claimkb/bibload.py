@@ -1,0 +1,142 @@
+"""BibTeX reading with pybtex's tokenizer: entries with their lines, and every problem as a diagnostic."""
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass, field
+
+import pybtex.errors
+from pybtex.database import Entry, Person
+from pybtex.bibtex.utils import split_name_list
+from pybtex.database.input.bibtex import LowLevelParser, month_names
+from pybtex.scanner import PybtexSyntaxError
+from pybtex.utils import CaseInsensitiveDict
+
+from .diagnostics import Diagnostic, make
+from .model import Reference
+
+KEY_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_:.+-]*$")
+DOI_RE = re.compile(r"^10\.\d{4,9}/[^\s]+$")
+ARXIV_RE = re.compile(r"^(?:\d{4}\.\d{4,5}|[a-z-]+(?:\.[A-Z]{2})?/\d{7})(?:v\d+)?$")
+PERSON_ROLES = ("author", "editor")
+
+
+@dataclass(slots=True)
+class BibFile:
+    """One parsed .bib file: its references in file order and its diagnostics."""
+
+    path: str
+    references: list[Reference] = field(default_factory=list)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+
+class _Lines:
+    """Offsets to 1-based line and column, by bisecting the line starts once per file."""
+
+    def __init__(self, text: str) -> None:
+        self.starts = [0] + [m.end() for m in re.finditer("\n", text)]
+
+    def at(self, offset: int) -> tuple[int, int]:
+        i = bisect.bisect_right(self.starts, offset) - 1
+        return i + 1, offset - self.starts[i] + 1
+
+
+def parse(text: str, path: str) -> BibFile:
+    out = BibFile(path)
+    lines = _Lines(text)
+    errors: list[PybtexSyntaxError] = []
+    parser = LowLevelParser(text, macros=CaseInsensitiveDict(month_names), handle_error=errors.append, filename=path)
+    seen_errors = 0
+    try:
+        for command, body in parser:
+            start = parser.command_start
+            end = parser.pos
+            for error in errors[seen_errors:]:
+                out.diagnostics.append(_syntax(error, path, lines))
+            broken = len(errors) > seen_errors
+            seen_errors = len(errors)
+            if command.lower() in ("string", "preamble"):
+                continue
+            key, fields = body
+            line, col = lines.at(start)
+            if not key:
+                if not broken:
+                    out.diagnostics.append(make(path, line, col, "bibtex-syntax", "entry has no citation key"))
+                continue
+            ref = _entry(command, key, fields, text[start:end], start, lines, path, out.diagnostics)
+            if ref is not None:
+                out.references.append(ref)
+    except PybtexSyntaxError as error:  # raised outside an entry body, e.g. an '@' with no name at the end
+        out.diagnostics.append(_syntax(error, path, lines))
+    except RecursionError:
+        out.diagnostics.append(make(path, parser.lineno or 1, 1, "bibtex-syntax", "braces nest too deeply"))
+    for error in errors[seen_errors:]:
+        out.diagnostics.append(_syntax(error, path, lines))
+    return out
+
+
+def _syntax(error: PybtexSyntaxError, path: str, lines: _Lines) -> Diagnostic:
+    try:
+        _, _, pos = error.error_context_info
+        line, col = lines.at(pos)
+    except (TypeError, ValueError, AttributeError):
+        line, col = error.lineno or 1, 1
+    message = str(error.args[0]) if error.args else str(error)
+    return make(path, line, col, "bibtex-syntax", f"{error.error_type}: {message}")
+
+
+def _entry(command: str, key: str, fields: list, source: str, start: int, lines: _Lines, path: str,
+           out: list[Diagnostic]) -> Reference | None:
+    line, col = lines.at(start)
+    if not KEY_RE.match(key) or len(key) > 100:
+        out.append(make(path, line, col, "bibtex-invalid-key",
+                        f"key '{key[:60]}' must start with a letter or digit and use only letters, digits and _:.+- "
+                        "(keys become URLs and citation keys)"))
+        return None
+    entry = Entry(command.lower())
+    seen: dict[str, int] = {}
+    values: list[tuple[str, str]] = []
+    persons: list[tuple[str, tuple[str, ...]]] = []
+    for name, parts in fields:
+        lname = name.lower()
+        value = " ".join("".join(parts).split())
+        if lname in seen:
+            fline, fcol = _field_mark(source, start, lname, lines, occurrence=seen[lname])
+            out.append(make(path, fline, fcol, "bibtex-duplicate-field",
+                            f"entry '{key}' has the field '{lname}' twice; keep one"))
+            continue
+        seen[lname] = seen.get(lname, 0) + 1
+        if lname in PERSON_ROLES:
+            with pybtex.errors.capture() as problems:
+                names = _split_names(value)
+                for n in names:
+                    entry.add_person(Person(n), lname)
+            for problem in problems:
+                fline, fcol = _field_mark(source, start, lname, lines)
+                out.append(make(path, fline, fcol, "bibtex-name", f"{lname} of '{key}': {problem}"))
+            persons.append((lname, tuple(names)))
+        else:
+            entry.fields[name] = value
+        values.append((lname, value))
+    return Reference(key, path, line, col, command.lower(), tuple(values), tuple(persons), entry)
+
+
+def _split_names(value: str) -> list[str]:
+    return [n for n in split_name_list(value) if n.strip()]
+
+
+def _field_mark(source: str, start: int, name: str, lines: _Lines, occurrence: int = 0) -> tuple[int, int]:
+    matches = list(re.finditer(rf"(?im)^[ \t]*{re.escape(name)}\s*=|[,{{(]\s*{re.escape(name)}\s*=", source))
+    if not matches:
+        return lines.at(start)
+    m = matches[min(occurrence, len(matches) - 1)]
+    offset = m.start() + (len(m.group(0)) - len(m.group(0).lstrip(",{( \t\r\n")))
+    return lines.at(start + offset)
+
+
+def field_mark(ref: Reference, source_text: str, name: str) -> tuple[int, int]:
+    """Line and column of a field of ref, given the text of the file that holds it."""
+    lines = _Lines(source_text)
+    start = lines.starts[ref.line - 1] + ref.column - 1
+    end = source_text.find("\n@", start + 1)
+    return _field_mark(source_text[start:] if end < 0 else source_text[start:end], start, name, lines)

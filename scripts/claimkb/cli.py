@@ -1,0 +1,81 @@
+"""The claimkb command line: check, render, cite, export, new and bench, each a function returning an exit code."""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Sequence
+
+from . import diagnostics as diag
+from . import loader, validate
+
+EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
+
+
+def _root(value: str | None) -> Path:
+    return Path(value or ".").resolve()
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    root = _root(args.root)
+    if not (root / "claims").is_dir() and not (root / "references").is_dir():
+        print(f"claimkb: {root} has neither claims/ nor references/: is --root right?", file=sys.stderr)
+        return EXIT_USAGE
+    result = loader.load(root)
+    found = validate.check(result.kb, result.diagnostics)
+    if args.files:
+        # A pre-commit run names changed files: report on those, but resolve them against the whole knowledge base.
+        wanted = {Path(f).resolve().relative_to(root).as_posix() if Path(f).is_absolute() or (root / f).exists() else f
+                  for f in args.files}
+        wanted = {w for w in wanted}
+        found = [d for d in found if d.path in wanted]
+    errors, warnings = diag.count(found)
+    if args.format == "json":
+        print(diag.to_json(found))
+    elif args.format == "github":
+        for d in found:
+            print(diag.to_github(d))
+    else:
+        for d in found:
+            print(d)
+    summary = (f"{len(result.kb.claims)} claims, {len(result.kb.references)} references: "
+               f"{errors} error{'s' if errors != 1 else ''}, {warnings} warning{'s' if warnings != 1 else ''}")
+    print(summary, file=sys.stderr if args.format == "json" else sys.stdout)
+    return EXIT_PROBLEMS if errors else EXIT_OK
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="claimkb", description="Check, render and cite a knowledge base of claims and references.")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    p = sub.add_parser("check", help="report every problem in the knowledge base", description=(
+        "Load claims/ and references/, validate everything, print one diagnostic per line "
+        "(path:line:col: severity code: message) and a summary. Exit 0 clean, 1 errors, 2 usage."))
+    p.add_argument("--root", metavar="DIR", help="the knowledge base's folder (default: the current folder)")
+    p.add_argument("--format", choices=("text", "json", "github"), default="text",
+                   help="text (default), json (an array of diagnostics) or github (Actions workflow commands)")
+    p.add_argument("files", nargs="*", metavar="FILE",
+                   help="only report on these files (they are still checked against the whole knowledge base)")
+    p.set_defaults(func=cmd_check)
+
+    from . import commands  # the other commands live beside their modules' code
+
+    commands.register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:
+        return int(exc.code or 0)
+    if not getattr(args, "func", None):
+        parser.print_help(sys.stderr)
+        return EXIT_USAGE
+    try:
+        return int(args.func(args))
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return EXIT_OK

@@ -1,0 +1,343 @@
+"""Loading a knowledge base from disk: files to a typed model plus every problem found on the way."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any, Iterator
+
+from . import bibload, validate, yamlsafe
+from .diagnostics import Diagnostic, make
+from .model import KINDS, Citation, Claim, KnowledgeBase, Locator, Reference, Relation, Settings, Term
+
+MAX_FILE_BYTES = 1024 * 1024
+MAX_CLAIMS = 50_000
+CLAIM_SUFFIXES = (".yaml", ".yml")
+
+
+@dataclass(frozen=True, slots=True)
+class LoadResult:
+    kb: KnowledgeBase
+    diagnostics: list[Diagnostic]
+
+
+@lru_cache(maxsize=1)
+def claim_schema() -> dict[str, Any]:
+    return json.loads(resources.files("claimkb").joinpath("schema/claim.schema.json").read_text("utf-8"))
+
+
+def schema_path() -> Path:
+    return Path(str(resources.files("claimkb").joinpath("schema/claim.schema.json")))
+
+
+def read_text(file: Path, rel: str) -> tuple[str | None, list[Diagnostic]]:
+    """The file's text, or the reason it cannot be trusted as text."""
+    try:
+        size = file.stat().st_size
+        if size > MAX_FILE_BYTES:
+            return None, [make(rel, 1, 1, "file-too-large",
+                               f"the file is {size:,} bytes; the limit is {MAX_FILE_BYTES:,} (1 MiB): split it")]
+        data = file.read_bytes()
+    except OSError as exc:
+        return None, [make(rel, 1, 1, "not-utf8", f"cannot read the file: {exc.strerror or exc}")]
+    nul = data.find(b"\0")
+    if nul >= 0:
+        line = data.count(b"\n", 0, nul) + 1
+        col = nul - (data.rfind(b"\n", 0, nul) + 1) + 1
+        return None, [make(rel, line, col, "nul-byte", "the file contains a NUL byte; save it as plain UTF-8 text")]
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        col = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        return None, [make(rel, line, col, "not-utf8",
+                           f"byte 0x{data[exc.start]:02x} is not valid UTF-8; re-save the file as UTF-8")]
+    return text.removeprefix("\ufeff"), []
+
+
+def _walk(top: Path, root: Path, suffixes: tuple[str, ...], out: list[Diagnostic]) -> Iterator[tuple[Path, str]]:
+    """Files under top with one of suffixes, sorted, refusing symbolic links (they could point outside the repository)."""
+    if not top.is_dir():
+        return
+    for dirpath, dirnames, filenames in os.walk(top, followlinks=False):
+        base = Path(dirpath)
+        for d in list(dirnames):
+            if (base / d).is_symlink():
+                out.append(make((base / d).relative_to(root).as_posix(), 1, 1, "symlink",
+                                "symbolic links are not followed under claims/ and references/; copy the files in"))
+                dirnames.remove(d)
+        dirnames.sort()
+        for name in sorted(filenames):
+            file = base / name
+            if not name.endswith(suffixes):
+                continue
+            rel = file.relative_to(root).as_posix()
+            if file.is_symlink():
+                out.append(make(rel, 1, 1, "symlink",
+                                "symbolic links are not followed under claims/ and references/; copy the file in"))
+                continue
+            yield file, rel
+
+
+def load(root: Path | str) -> LoadResult:
+    root = Path(root).resolve()
+    diagnostics: list[Diagnostic] = []
+    settings = load_settings(root, diagnostics)
+    claim_files: list[tuple[Path, str]] = []
+    vocab_files: dict[str, tuple[Path, str]] = {}
+    for file, rel in _walk(root / "claims", root, CLAIM_SUFFIXES, diagnostics):
+        if file.name.startswith("_"):
+            vocab_files[file.stem] = (file, rel)
+        else:
+            claim_files.append((file, rel))
+    domains = _load_vocabulary(vocab_files.get("_domains"), "claims/_domains.yaml", diagnostics, required=True)
+    kinds = _load_vocabulary(vocab_files.get("_kinds"), "claims/_kinds.yaml", diagnostics, required=False)
+    kinds = {k: kinds.get(k, Term(k, k.capitalize(), "")) for k in KINDS}
+    aliases = _load_aliases(vocab_files.get("_aliases"), diagnostics)
+
+    claims: dict[str, Claim] = {}
+    if len(claim_files) > MAX_CLAIMS:
+        diagnostics.append(make("claims", 1, 1, "too-many-claims",
+                                f"{len(claim_files):,} claim files; the limit is {MAX_CLAIMS:,}"))
+        claim_files = claim_files[:MAX_CLAIMS]
+    validator = validate.ClaimValidator(claim_schema(), domains)
+    for file, rel in claim_files:
+        claim = _load_claim(file, rel, validator, diagnostics)
+        if claim is None:
+            continue
+        other = claims.get(claim.id)
+        if other is not None:
+            diagnostics.append(make(rel, 1, 1, "duplicate-id",
+                                    f"claim id '{claim.id}' is already used by {other.path}; ids are unique across subfolders"))
+            continue
+        claims[claim.id] = claim
+
+    references: dict[str, Reference] = {}
+    folded: dict[str, Reference] = {}
+    for file, rel in _walk(root / "references", root, (".bib",), diagnostics):
+        text, problems = read_text(file, rel)
+        diagnostics.extend(problems)
+        if text is None:
+            continue
+        parsed = bibload.parse(text, rel)
+        diagnostics.extend(parsed.diagnostics)
+        diagnostics.extend(validate.check_references_in_file(parsed.references, text))
+        for ref in parsed.references:
+            # BibTeX keys are case-insensitive: 'Smith2020' and 'smith2020' collide in bibtex itself.
+            first = folded.get(ref.key.lower())
+            if first is not None:
+                diagnostics.append(make(ref.path, ref.line, ref.column, "bibtex-duplicate-key",
+                                        f"key '{ref.key}' is already defined at {first.path}:{first.line}"))
+                continue
+            folded[ref.key.lower()] = ref
+            references[ref.key] = ref
+
+    docs = _load_docs(root, diagnostics)
+    kb = KnowledgeBase(root, claims, references, domains, kinds, aliases, settings, docs)
+    return LoadResult(kb, diagnostics)
+
+
+def _load_claim(file: Path, rel: str, validator: "validate.ClaimValidator", out: list[Diagnostic]) -> Claim | None:
+    claim_id = file.stem
+    if not validate.valid_id(claim_id):
+        out.append(make(rel, 1, 1, "invalid-id",
+                        f"'{claim_id[:100]}' is not a valid claim id: use lower-case letters, digits and single hyphens "
+                        f"(kebab-case), at most 80 characters, e.g. '{validate.suggest_id(claim_id)}'"))
+        return None
+    text, problems = read_text(file, rel)
+    out.extend(problems)
+    if text is None:
+        return None
+    doc, problems = yamlsafe.read(text, rel)
+    out.extend(problems)
+    if doc is None:
+        return None
+    if not isinstance(doc.value, dict):
+        found = "a list" if isinstance(doc.value, list) else "a single value"
+        out.append(make(rel, 1, 1, "not-a-mapping", f"a claim file holds a mapping of fields (title:, statement:, ...), not {found}"))
+        return None
+    out.extend(validator.check(doc, rel))
+    return _build_claim(claim_id, rel, doc)
+
+
+def _text(value: Any) -> str:
+    return value if isinstance(value, str) else ""
+
+
+def _locator(value: Any) -> Locator | None:
+    if isinstance(value, str) and value:
+        return Locator(None, value)
+    if isinstance(value, dict) and len(value) == 1:
+        (label, v), = value.items()
+        if isinstance(v, (str, int)) and not isinstance(v, bool) and label in ("section", "page", "figure", "table", "paragraph", "line"):
+            return Locator(label, str(v))
+    return None
+
+
+def _build_claim(claim_id: str, rel: str, doc: yamlsafe.Document) -> Claim:
+    """A claim from a checked document, leniently: ill-typed parts are dropped (their diagnostics are already out)."""
+    data: dict[str, Any] = doc.value
+    claimed_by = None
+    cb = data.get("claimed_by")
+    if isinstance(cb, dict) and isinstance(cb.get("ref"), str):
+        line, col = doc.mark(("claimed_by", "ref"))
+        claimed_by = Citation(cb["ref"], _locator(cb.get("locator")), None, "claimed", line, col)
+    sources = []
+    for i, s in enumerate(data.get("sources") or [] if isinstance(data.get("sources"), list) else []):
+        if isinstance(s, dict) and isinstance(s.get("ref"), str):
+            line, col = doc.mark(("sources", i, "ref"))
+            role = s.get("role") if s.get("role") in ("cited", "context") else "cited"
+            sources.append(Citation(s["ref"], _locator(s.get("locator")), s.get("note") if isinstance(s.get("note"), str) else None,
+                                    role, line, col))
+    relations = []
+    for i, r in enumerate(data.get("relations") or [] if isinstance(data.get("relations"), list) else []):
+        if isinstance(r, dict) and isinstance(r.get("type"), str) and isinstance(r.get("target"), str):
+            line, col = doc.mark(("relations", i, "target"))
+            relations.append(Relation(r["type"], r["target"], r.get("note") if isinstance(r.get("note"), str) else None,
+                                      r.get("fidelity") if isinstance(r.get("fidelity"), str) else None, line, col))
+    tags = tuple(t for t in data.get("tags") or [] if isinstance(t, str)) if isinstance(data.get("tags"), list) else ()
+    annotations = data.get("annotations")
+    return Claim(
+        id=claim_id,
+        path=rel,
+        title=_text(data.get("title")).strip(),
+        statement=_text(data.get("statement")).strip(),
+        kind=_text(data.get("kind")),
+        domain=_text(data.get("domain")),
+        claimed_by=claimed_by,
+        sources=tuple(sources),
+        relations=tuple(relations),
+        annotations=annotations.strip() if isinstance(annotations, str) and annotations.strip() else None,
+        tags=tags,
+    )
+
+
+def _load_vocabulary(found: tuple[Path, str] | None, default_rel: str, out: list[Diagnostic], required: bool) -> dict[str, Term]:
+    if found is None:
+        if required:
+            out.append(make(default_rel, 1, 1, "vocabulary-invalid",
+                            "the domain vocabulary is missing: create it with one entry per domain (title, description)"))
+        return {}
+    file, rel = found
+    text, problems = read_text(file, rel)
+    out.extend(problems)
+    if text is None:
+        return {}
+    doc, problems = yamlsafe.read(text, rel)
+    out.extend(problems)
+    if doc is None:
+        return {}
+    if not isinstance(doc.value, dict):
+        out.append(make(rel, 1, 1, "not-a-mapping", "a vocabulary maps each key to {title, description}"))
+        return {}
+    terms: dict[str, Term] = {}
+    for key, value in doc.value.items():
+        line, col = doc.key_marks.get((key,), (1, 1))
+        if not validate.valid_id(key):
+            out.append(make(rel, line, col, "vocabulary-invalid", f"'{key}' is not a kebab-case key"))
+            continue
+        if (not isinstance(value, dict) or not isinstance(value.get("title"), str)
+                or not isinstance(value.get("description", ""), str) or set(value) - {"title", "description"}):
+            out.append(make(rel, line, col, "vocabulary-invalid",
+                            f"'{key}' must map to {{title: <text>, description: <text>}} and nothing else"))
+            continue
+        terms[key] = Term(key, value["title"], value.get("description", "").strip())
+    if rel.endswith("_kinds.yaml"):
+        for key in terms:
+            if key not in KINDS:
+                line, col = doc.key_marks[(key,)]
+                out.append(make(rel, line, col, "vocabulary-invalid",
+                                f"'{key}' is not a claim kind; kinds are fixed by the schema: {', '.join(KINDS)}"))
+    return terms
+
+
+def _load_aliases(found: tuple[Path, str] | None, out: list[Diagnostic]) -> dict[str, str]:
+    """claims/_aliases.yaml: retired claim ids and reference keys mapped to the ones that replace them."""
+    if found is None:
+        return {}
+    file, rel = found
+    text, problems = read_text(file, rel)
+    out.extend(problems)
+    doc, problems = yamlsafe.read(text, rel) if text is not None else (None, [])
+    out.extend(problems)
+    if doc is None:
+        return {}
+    aliases: dict[str, str] = {}
+    if not isinstance(doc.value, dict) or set(doc.value) - {"claims", "references"}:
+        out.append(make(rel, 1, 1, "alias-invalid", "the file maps 'claims' and 'references' each to {old: new}"))
+        return {}
+    for section, mapping in doc.value.items():
+        line, col = doc.mark((section,))
+        if mapping is None:
+            continue
+        if not isinstance(mapping, dict):
+            out.append(make(rel, line, col, "alias-invalid", f"'{section}' must map each retired name to its replacement"))
+            continue
+        for old, new in mapping.items():
+            if not isinstance(new, str):
+                kline, kcol = doc.key_marks.get((section, old), (line, col))
+                out.append(make(rel, kline, kcol, "alias-invalid", f"'{old}' must map to a {section[:-1]} name"))
+                continue
+            aliases[f"{section}:{old}"] = new
+    return aliases
+
+
+def _load_docs(root: Path, out: list[Diagnostic]) -> dict[str, str]:
+    docs: dict[str, str] = {}
+    for file, rel in _walk(root / "docs", root, (".md",), []):
+        text, problems = read_text(file, rel)
+        out.extend(problems)
+        if text is not None:
+            docs[Path(rel).relative_to("docs").as_posix()] = text
+    return docs
+
+
+def load_settings(root: Path, out: list[Diagnostic]) -> Settings:
+    """Site-level settings: mkdocs.yml's site_url, repo_url, edit_uri and its extra.claimkb mapping."""
+    file = root / "mkdocs.yml"
+    config: dict[str, Any] = {}
+    if file.is_file():
+        try:
+            loaded = yamlsafe.load_settings_file(file.read_text("utf-8"))
+            config = loaded if isinstance(loaded, dict) else {}
+        except Exception as exc:  # noqa: BLE001 - any failure here is a config diagnostic, never a traceback
+            out.append(make("mkdocs.yml", 1, 1, "config-invalid", f"mkdocs.yml cannot be read: {str(exc).splitlines()[0]}"))
+    extra = config.get("extra") if isinstance(config.get("extra"), dict) else {}
+    own = extra.get("claimkb") if isinstance(extra.get("claimkb"), dict) else {}
+
+    def text(value: Any, default: str = "") -> str:
+        return str(value) if isinstance(value, (str, int, float)) and not isinstance(value, bool) else default
+
+    editors = own.get("editors", [])
+    if not isinstance(editors, list) or not all(isinstance(e, str) for e in editors):
+        out.append(make("mkdocs.yml", 1, 1, "config-invalid", "extra.claimkb.editors must be a list of names"))
+        editors = []
+    version = text(own.get("version")) or os.environ.get("CLAIMKB_VERSION", "") or _git(root, "describe", "--tags", "--always") or "unversioned"
+    date = text(own.get("date")) or os.environ.get("CLAIMKB_DATE", "") or _git(root, "log", "-1", "--format=%cs")
+    return Settings(
+        name=text(own.get("name"), text(config.get("site_name"), "Knowledge base")),
+        editors=tuple(editors),
+        prefix=text(own.get("prefix"), "kb"),
+        site_url=text(config.get("site_url")),
+        repo_url=text(config.get("repo_url")),
+        edit_uri=text(config.get("edit_uri")),
+        style=text(own.get("style"), "plain"),
+        version=version,
+        date=date,
+        license=text(own.get("license")),
+    )
+
+
+def _git(root: Path, *args: str) -> str:
+    """One line of git output about root, or '' when root is not a checkout (a release tarball, a test fixture)."""
+    if not (root / ".git").exists():
+        return ""
+    try:
+        done = subprocess.run(["git", "-C", str(root), *args], capture_output=True, text=True, timeout=10, check=False)
+    except (OSError, subprocess.SubprocessError):
+        return ""
+    return done.stdout.strip() if done.returncode == 0 else ""

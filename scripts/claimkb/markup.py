@@ -1,0 +1,126 @@
+"""Markdown safety and shortcodes: detecting unsafe markup, escaping untrusted text, finding [@key] and [[id]]."""
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+from typing import Callable, Iterator
+from urllib.parse import urlsplit
+
+SAFE_SCHEMES = ("http", "https", "mailto")
+# An HTML tag, closing tag, comment, processing instruction or declaration, as CommonMark recognizes raw HTML.
+HTML_RE = re.compile(r"<(?:/?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>|!--|\?|![A-Za-z])")
+# Inline links and images [text](url "title"), reference definitions [id]: url, and autolinks <scheme:...>.
+INLINE_LINK_RE = re.compile(r"\]\(\s*<?([^)\s>]*)")
+REF_DEF_RE = re.compile(r"^[ ]{0,3}\[[^\]]+\]:\s*<?(\S+?)>?(?:\s|$)", re.M)
+AUTOLINK_RE = re.compile(r"<([A-Za-z][A-Za-z0-9+.-]{1,31}:[^\s<>]*)>")
+FENCE_RE = re.compile(r"^[ ]{0,3}(`{3,}|~{3,})")
+CODE_SPAN_RE = re.compile(r"(`+)(.+?)\1", re.S)
+SHORTCODE_RE = re.compile(
+    r"\[@(?P<cite>[A-Za-z0-9][A-Za-z0-9_:.+-]*)(?:,\s*(?P<locator>[^\]\n]{1,200}))?\]"
+    r"|\[\[(?P<claim>[a-z0-9]+(?:-[a-z0-9]+)*)\]\]"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    code: str
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class Shortcode:
+    kind: str  # "cite" or "claim"
+    key: str
+    locator: str | None
+    line: int
+    column: int
+    start: int  # offsets in the whole text
+    end: int
+
+
+def is_safe_url(url: str) -> bool:
+    """True for http(s) and mailto URLs and for relative links; false for javascript:, data: and the like."""
+    cleaned = re.sub(r"[\x00-\x20\x7f]+", "", html.unescape(url))
+    scheme = urlsplit(cleaned).scheme.lower() if ":" in cleaned.split("/", 1)[0] else ""
+    return scheme in ("", *SAFE_SCHEMES)
+
+
+def is_https_url(url: str) -> bool:
+    parts = urlsplit(url)
+    return parts.scheme == "https" and bool(parts.netloc) and not re.search(r"[\s<>\"]", url)
+
+
+def unsafe(text: str) -> list[Problem]:
+    """Raw HTML and unsafe link schemes in contributed Markdown (code spans and fences are inert and skipped)."""
+    problems: list[Problem] = []
+    prose = strip_code(text)
+    m = HTML_RE.search(prose)
+    if m:
+        problems.append(Problem("raw-html", f"raw HTML '{m.group(0)[:30]}' is not allowed; write Markdown, or put it in `code`"))
+    for regex in (INLINE_LINK_RE, REF_DEF_RE, AUTOLINK_RE):
+        for link in regex.finditer(prose):
+            if not is_safe_url(link.group(1)):
+                problems.append(Problem("unsafe-link", f"link '{link.group(1)[:40]}' uses a scheme other than http, https or mailto"))
+    return problems
+
+
+def _code_regions(text: str) -> list[tuple[int, int]]:
+    """Offsets of fenced code blocks and code spans, where Markdown syntax is literal."""
+    regions: list[tuple[int, int]] = []
+    offset = 0
+    fence: str | None = None
+    fence_start = 0
+    prose_start = 0
+    chunks: list[tuple[int, int]] = []
+    for line in text.splitlines(keepends=True):
+        m = FENCE_RE.match(line)
+        if fence is None and m:
+            chunks.append((prose_start, offset))
+            fence, fence_start = m.group(1), offset
+        elif fence is not None and m and m.group(1)[0] == fence[0] and len(m.group(1)) >= len(fence) and not line.strip().strip(fence[0]):
+            regions.append((fence_start, offset + len(line)))
+            fence = None
+            prose_start = offset + len(line)
+        offset += len(line)
+    if fence is not None:
+        regions.append((fence_start, len(text)))
+    else:
+        chunks.append((prose_start, len(text)))
+    for start, end in chunks:
+        for span in CODE_SPAN_RE.finditer(text, start, end):
+            regions.append(span.span())
+    return sorted(regions)
+
+
+def strip_code(text: str) -> str:
+    """text with code replaced by spaces (offsets and line numbers kept)."""
+    out = list(text)
+    for start, end in _code_regions(text):
+        for i in range(start, end):
+            if out[i] != "\n":
+                out[i] = " "
+    return "".join(out)
+
+
+def find_shortcodes(text: str) -> Iterator[Shortcode]:
+    prose = strip_code(text)
+    for m in SHORTCODE_RE.finditer(prose):
+        line = prose.count("\n", 0, m.start()) + 1
+        column = m.start() - (prose.rfind("\n", 0, m.start()) + 1) + 1
+        if m.group("cite"):
+            yield Shortcode("cite", m.group("cite"), m.group("locator"), line, column, m.start(), m.end())
+        else:
+            yield Shortcode("claim", m.group("claim"), None, line, column, m.start(), m.end())
+
+
+def replace_shortcodes(text: str, replace: Callable[[Shortcode], str]) -> str:
+    """One pass over text, each shortcode outside code replaced by replace(shortcode)."""
+    out: list[str] = []
+    last = 0
+    for code in find_shortcodes(text):
+        out.append(text[last:code.start])
+        out.append(replace(code))
+        last = code.end
+    out.append(text[last:])
+    return "".join(out)

@@ -1,0 +1,115 @@
+"""The typed model of a knowledge base: claims, references, vocabularies and settings."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Mapping
+
+KINDS = ("thesis", "premise", "evidence", "definition", "objection", "rebuttal", "implication")
+RELATION_TYPES = ("supports", "rebuts", "refines", "restates", "interprets", "depends-on")
+FIDELITIES = ("faithful", "reframing", "addition", "overstatement")
+LOCATOR_LABELS = ("section", "page", "figure", "table", "paragraph", "line")
+# Relations whose chains must stay acyclic: an argument cannot rest on itself.
+ACYCLIC_RELATIONS = ("supports", "depends-on")
+
+
+@dataclass(frozen=True, slots=True)
+class Locator:
+    label: str | None  # a CSL locator label, or None for free text such as "§4, Table 1"
+    value: str
+
+    def __str__(self) -> str:
+        if self.label is None:
+            return self.value
+        short = {"section": "§", "page": "p. ", "figure": "Fig. ", "table": "Table ", "paragraph": "¶ ", "line": "l. "}
+        return f"{short[self.label]}{self.value}"
+
+
+@dataclass(frozen=True, slots=True)
+class Citation:
+    """claimed_by or one of sources: a reference key, where in it, and why."""
+
+    ref: str
+    locator: Locator | None = None
+    note: str | None = None
+    role: str = "cited"  # cited | context; "claimed" for claimed_by
+    line: int = 1
+    column: int = 1
+
+
+@dataclass(frozen=True, slots=True)
+class Relation:
+    type: str
+    target: str
+    note: str | None = None
+    fidelity: str | None = None
+    line: int = 1
+    column: int = 1
+
+
+@dataclass(frozen=True, slots=True)
+class Claim:
+    id: str
+    path: str  # POSIX, relative to the root
+    title: str
+    statement: str
+    kind: str
+    domain: str
+    claimed_by: Citation | None
+    sources: tuple[Citation, ...] = ()
+    relations: tuple[Relation, ...] = ()
+    annotations: str | None = None
+    tags: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Reference:
+    key: str
+    path: str
+    line: int
+    column: int
+    type: str  # lower-case entry type
+    fields: tuple[tuple[str, str], ...]  # in file order, names lower-cased
+    persons: tuple[tuple[str, tuple[str, ...]], ...]  # role -> names as written
+    entry: Any = field(default=None, compare=False, repr=False)  # the pybtex Entry, for formatting
+
+    def field(self, name: str) -> str | None:
+        for key, value in self.fields:
+            if key == name:
+                return value
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class Term:
+    """An entry of a vocabulary (a domain or a kind)."""
+
+    key: str
+    title: str
+    description: str
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    name: str = "Knowledge base"
+    editors: tuple[str, ...] = ()
+    prefix: str = "kb"
+    site_url: str = ""
+    repo_url: str = ""
+    edit_uri: str = ""
+    style: str = "plain"
+    version: str = "unversioned"
+    date: str = ""  # ISO date of the release or of the last commit; empty when unknown
+    license: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class KnowledgeBase:
+    root: Path
+    claims: Mapping[str, Claim]
+    references: Mapping[str, Reference]
+    domains: Mapping[str, Term]
+    kinds: Mapping[str, Term]
+    aliases: Mapping[str, str] = field(default_factory=dict)  # retired claim id or reference key -> current one
+    settings: Settings = field(default_factory=Settings)
+    docs: Mapping[str, str] = field(default_factory=dict)  # docs page path -> Markdown, hand-written pages

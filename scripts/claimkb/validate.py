@@ -1,0 +1,354 @@
+"""Validation: the schema and per-file rules for each claim, then the rules that span the whole knowledge base."""
+from __future__ import annotations
+
+import difflib
+import re
+from collections import defaultdict
+from typing import Any, Iterable, Mapping
+
+import jsonschema
+
+from . import markup
+from .bibload import ARXIV_RE, DOI_RE, field_mark
+from .diagnostics import Diagnostic, make
+from .model import ACYCLIC_RELATIONS, FIDELITIES, KINDS, RELATION_TYPES, KnowledgeBase, Reference, Term
+from .yamlsafe import Document
+
+ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+MAX_ID = 80
+SENTENCE_END = re.compile(r"[.!?](?:[\"')\]]*)(?=\s+[A-Z\"'(\[]|\s*$)")
+
+
+def valid_id(text: str) -> bool:
+    return len(text) <= MAX_ID and bool(ID_RE.match(text))
+
+
+def suggest_id(text: str) -> str:
+    slug = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:MAX_ID].strip("-")
+    return slug or "my-claim"
+
+
+def did_you_mean(word: str, choices: Iterable[str]) -> str:
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+def _show(value: Any) -> str:
+    text = repr(value) if not isinstance(value, str) else f"'{value}'"
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+class ClaimValidator:
+    """Checks one parsed claim document against the JSON Schema and the rules that need only that file."""
+
+    def __init__(self, schema: dict[str, Any], domains: Mapping[str, Term]) -> None:
+        self.schema = schema
+        self.validator = jsonschema.Draft202012Validator(schema)
+        self.fields = list(schema["properties"])
+        self.domains = domains
+
+    def check(self, doc: Document, path: str) -> list[Diagnostic]:
+        out: list[Diagnostic] = []
+        data = doc.value
+        for error in self.validator.iter_errors(data):
+            out.extend(self._schema_error(error, doc, path))
+        domain = data.get("domain")
+        if isinstance(domain, str) and self.domains and domain not in self.domains and ID_RE.match(domain):
+            line, col = doc.mark(("domain",))
+            out.append(make(path, line, col, "unknown-domain",
+                            f"domain '{domain}' is not in claims/_domains.yaml{did_you_mean(domain, self.domains)}; "
+                            f"known domains: {', '.join(sorted(self.domains))}"))
+        statement = data.get("statement")
+        if isinstance(statement, str) and len(SENTENCE_END.findall(statement.strip())) > 3:
+            line, col = doc.mark(("statement",))
+            out.append(make(path, line, col, "statement-too-long",
+                            "a statement is one to three sentences; move context to annotations"))
+        for i, rel in enumerate(data.get("relations") or [] if isinstance(data.get("relations"), list) else []):
+            if isinstance(rel, dict) and "fidelity" in rel and rel.get("type") != "interprets":
+                line, col = doc.mark(("relations", i, "fidelity"))
+                out.append(make(path, line, col, "fidelity-without-interprets",
+                                "fidelity only applies to an 'interprets' relation; remove it or change the type"))
+        for at, text in _texts(data):
+            for problem in markup.unsafe(text):
+                line, col = doc.mark(at)
+                out.append(make(path, line, col, problem.code, f"{_where(at)}: {problem.message}"))
+        return out
+
+    def _schema_error(self, error: jsonschema.ValidationError, doc: Document, path: str) -> list[Diagnostic]:
+        at = tuple(error.absolute_path)
+        where = _where(at) or "the claim"
+        v = error.validator
+        if v == "additionalProperties":
+            extras = [k for k in error.instance if k not in error.schema.get("properties", {})]
+            out = []
+            for extra in extras:
+                line, col = doc.key_marks.get(at + (extra,), doc.mark(at))
+                allowed = list(error.schema.get("properties", {}))
+                out.append(make(path, line, col, "unknown-field",
+                                f"unknown field '{extra}' in {where}{did_you_mean(str(extra), allowed)}; "
+                                f"allowed fields: {', '.join(allowed)}"))
+            return out
+        line, col = doc.mark(at)
+        if v == "required":
+            missing = re.findall(r"'([^']+)' is a required property", error.message)
+            name = missing[0] if missing else error.message
+            return [make(path, line, col, "missing-field", f"{where} lacks the required field '{name}'")]
+        if v == "type":
+            implicit = doc.implicit.get(at)
+            expected = error.validator_value if isinstance(error.validator_value, str) else " or ".join(error.validator_value)
+            if implicit and expected in ("string", "string or integer"):
+                source, read_as = implicit
+                return [make(path, line, col, "wrong-type",
+                             f"{where}: YAML reads {source} as a {read_as}, not text; quote it: \"{source}\"")]
+            return [make(path, line, col, "wrong-type", f"{where} must be {_article(expected)}, not {_type_name(error.instance)}")]
+        if v == "enum":
+            allowed = [str(a) for a in error.validator_value]
+            field = at[-1] if at else ""
+            code = {"kind": "unknown-kind", "type": "unknown-relation-type", "fidelity": "unknown-fidelity"}.get(str(field), "invalid-value")
+            return [make(path, line, col, code,
+                         f"{where} is {_show(error.instance)}{did_you_mean(str(error.instance), allowed)}; "
+                         f"allowed: {', '.join(allowed)}")]
+        if v == "pattern" and at == ("title",):
+            return [make(path, line, col, "multiline-title", "the title must be one line; use a plain scalar or quotes, not | or >")]
+        if v == "oneOf" and at and (at[-1] == "locator" or "locator" in at):
+            return [make(path, line, col, "invalid-value",
+                         f"{where} must be text such as \"§4\" or a mapping with one of "
+                         "section, page, figure, table, paragraph, line")]
+        if v == "pattern":
+            return [make(path, line, col, "invalid-value",
+                         f"{where} is {_show(error.instance)}: use lower-case kebab-case (letters, digits, single hyphens)"
+                         if "a-z0-9" in str(error.validator_value) else f"{where} is {_show(error.instance)}: not a valid value")]
+        if v in ("maxLength", "minLength", "maxItems", "minItems", "uniqueItems", "minProperties", "maxProperties"):
+            return [make(path, line, col, "invalid-value", f"{where}: {_limit_message(v, error)}")]
+        return [make(path, line, col, "invalid-value", f"{where}: {error.message[:200]}")]
+
+
+def _article(name: str) -> str:
+    return f"{'an' if name[:1] in 'aeiou' else 'a'} {name}"
+
+
+def _type_name(value: Any) -> str:
+    return {bool: "a boolean", int: "a number", float: "a number", str: "text", list: "a list", dict: "a mapping",
+            type(None): "empty"}.get(type(value), type(value).__name__)
+
+
+def _limit_message(v: str, error: jsonschema.ValidationError) -> str:
+    limit = error.validator_value
+    return {
+        "maxLength": f"is {len(error.instance):,} characters long; the limit is {limit:,}",
+        "minLength": "must not be empty",
+        "maxItems": f"has {len(error.instance):,} items; the limit is {limit:,}",
+        "minItems": f"needs at least {limit} item(s)",
+        "uniqueItems": "lists the same item twice",
+        "minProperties": "must not be empty",
+        "maxProperties": f"may have at most {limit} key(s)",
+    }[v]
+
+
+def _where(at: tuple) -> str:
+    out = ""
+    for part in at:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def _texts(data: dict[str, Any]) -> Iterable[tuple[tuple, str]]:
+    """Every contributed string that reaches a page, with its path in the document."""
+    for name in ("title", "statement", "annotations"):
+        if isinstance(data.get(name), str):
+            yield (name,), data[name]
+    for group in ("sources", "relations"):
+        items = data.get(group)
+        if isinstance(items, list):
+            for i, item in enumerate(items):
+                if isinstance(item, dict):
+                    for key in ("note", "locator"):
+                        if isinstance(item.get(key), str):
+                            yield (group, i, key), item[key]
+    cb = data.get("claimed_by")
+    if isinstance(cb, dict) and isinstance(cb.get("locator"), str):
+        yield ("claimed_by", "locator"), cb["locator"]
+
+
+def check_references_in_file(refs: list[Reference], text: str) -> list[Diagnostic]:
+    """Rules on single entries: fields a citation needs, and DOI, arXiv and URL syntax."""
+    out: list[Diagnostic] = []
+    for ref in refs:
+        has_person = any(role in ("author", "editor") and names for role, names in ref.persons)
+        missing = [name for name, ok in (("author or editor", has_person), ("title", ref.field("title")),
+                                         ("year", ref.field("year") or ref.field("date"))) if not ok]
+        if missing and not ref.field("crossref"):
+            out.append(make(ref.path, ref.line, ref.column, "bibtex-missing-field",
+                            f"'{ref.key}' lacks {', '.join(missing)}: citations of it will be incomplete"))
+        doi = ref.field("doi")
+        if doi is not None and not DOI_RE.match(doi):
+            line, col = field_mark(ref, text, "doi")
+            hint = " (write the bare DOI, without https://doi.org/)" if "doi.org" in doi.lower() else ""
+            out.append(make(ref.path, line, col, "invalid-doi", f"doi of '{ref.key}' is '{doi[:80]}', not 10.NNNN/suffix{hint}"))
+        eprint = ref.field("eprint")
+        prefix = (ref.field("archiveprefix") or ref.field("eprinttype") or "").lower()
+        if eprint is not None and prefix == "arxiv" and not ARXIV_RE.match(eprint):
+            line, col = field_mark(ref, text, "eprint")
+            out.append(make(ref.path, line, col, "invalid-arxiv",
+                            f"eprint of '{ref.key}' is '{eprint[:80]}', not an arXiv id such as 2602.23643 or cs/0112017"))
+        url = ref.field("url")
+        if url is not None and not markup.is_https_url(url):
+            line, col = field_mark(ref, text, "url")
+            out.append(make(ref.path, line, col, "invalid-url",
+                            f"url of '{ref.key}' is '{url[:80]}': only https:// URLs are accepted"))
+    return out
+
+
+def check_knowledge_base(kb: KnowledgeBase) -> list[Diagnostic]:
+    """Rules across files: references, relation targets, cycles, unused references, aliases, docs links."""
+    out: list[Diagnostic] = []
+    ref_keys = list(kb.references)
+    claim_ids = list(kb.claims)
+    cited: set[str] = set()
+    for claim in kb.claims.values():
+        citations = ([claim.claimed_by] if claim.claimed_by else []) + list(claim.sources)
+        seen_sources: set[tuple[str, str]] = set()
+        for i, c in enumerate(citations):
+            field = "claimed_by.ref" if c.role == "claimed" else f"sources[{i - (1 if claim.claimed_by else 0)}].ref"
+            target = kb.references.get(c.ref)
+            if target is None:
+                alias = kb.aliases.get(f"references:{c.ref}")
+                hint = f" (it was renamed to '{alias}')" if alias else did_you_mean(c.ref, ref_keys)
+                out.append(make(claim.path, c.line, c.column, "unknown-reference",
+                                f"{field} '{c.ref}' is not in references/{hint}"))
+            cited.add(c.ref)
+            if c.role != "claimed":
+                marker = (c.ref, str(c.locator))
+                if marker in seen_sources:
+                    out.append(make(claim.path, c.line, c.column, "duplicate-source",
+                                    f"{field} '{c.ref}' is listed twice with the same locator"))
+                seen_sources.add(marker)
+        if claim.kind == "evidence" and not any(s.role == "cited" for s in claim.sources):
+            out.append(make(claim.path, 1, 1, "uncited-evidence",
+                            "this evidence claim has no source the claiming work cites; the site will say so "
+                            "(add the cited source, or explain in annotations why there is none)"))
+        seen_rel: set[tuple[str, str]] = set()
+        for r in claim.relations:
+            if r.type not in RELATION_TYPES:
+                continue  # already reported by the schema
+            if r.target == claim.id:
+                out.append(make(claim.path, r.line, r.column, "self-relation", f"'{r.type}' points at the claim itself"))
+            elif r.target not in kb.claims:
+                alias = kb.aliases.get(f"claims:{r.target}")
+                hint = f" (it was renamed to '{alias}')" if alias else did_you_mean(r.target, claim_ids)
+                out.append(make(claim.path, r.line, r.column, "unknown-target",
+                                f"relation target '{r.target}' is not a claim{hint}"))
+            if (r.type, r.target) in seen_rel:
+                out.append(make(claim.path, r.line, r.column, "duplicate-relation",
+                                f"'{r.type} {r.target}' is listed twice"))
+            seen_rel.add((r.type, r.target))
+    out.extend(_cycles(kb))
+    out.extend(_duplicate_identifiers(kb))
+    for ref in kb.references.values():
+        if ref.key not in cited:
+            out.append(make(ref.path, ref.line, ref.column, "unused-reference", f"'{ref.key}' is cited by no claim"))
+    out.extend(_check_aliases(kb))
+    out.extend(check_docs(kb))
+    return out
+
+
+def _cycles(kb: KnowledgeBase) -> list[Diagnostic]:
+    """One diagnostic per cycle of supports/depends-on edges, found by iterative depth-first search."""
+    graph: dict[str, list[str]] = defaultdict(list)
+    for claim in kb.claims.values():
+        for r in claim.relations:
+            if r.type in ACYCLIC_RELATIONS and r.target in kb.claims and r.target != claim.id:
+                graph[claim.id].append(r.target)
+    out: list[Diagnostic] = []
+    state: dict[str, int] = {}  # 1 on the stack, 2 done
+    for start in sorted(graph):
+        if start in state:
+            continue
+        stack: list[tuple[str, int]] = [(start, 0)]
+        path: list[str] = [start]
+        state[start] = 1
+        while stack:
+            node, i = stack[-1]
+            targets = graph.get(node, [])
+            if i < len(targets):
+                stack[-1] = (node, i + 1)
+                nxt = targets[i]
+                if state.get(nxt) == 1:
+                    cycle = path[path.index(nxt):] + [nxt]
+                    claim = kb.claims[node]
+                    rel = next(r for r in claim.relations if r.target == nxt and r.type in ACYCLIC_RELATIONS)
+                    out.append(make(claim.path, rel.line, rel.column, "relation-cycle",
+                                    f"supports/depends-on relations form a cycle: {' -> '.join(cycle)}; "
+                                    "an argument cannot rest on itself: remove or reverse one of them"))
+                elif nxt not in state:
+                    state[nxt] = 1
+                    stack.append((nxt, 0))
+                    path.append(nxt)
+            else:
+                state[node] = 2
+                stack.pop()
+                path.pop()
+    return out
+
+
+def _duplicate_identifiers(kb: KnowledgeBase) -> list[Diagnostic]:
+    out: list[Diagnostic] = []
+    for field, code, label in (("doi", "duplicate-doi", "DOI"), ("eprint", "duplicate-arxiv", "arXiv id")):
+        first: dict[str, Reference] = {}
+        for ref in kb.references.values():
+            value = ref.field(field)
+            if not value or (field == "eprint" and (ref.field("archiveprefix") or "").lower() != "arxiv"):
+                continue
+            norm = re.sub(r"v\d+$", "", value.lower()) if field == "eprint" else value.lower()
+            if norm in first:
+                other = first[norm]
+                out.append(make(ref.path, ref.line, ref.column, code,
+                                f"{label} {value} of '{ref.key}' is also the {label} of '{other.key}' "
+                                f"({other.path}:{other.line}); one work, one key"))
+            else:
+                first[norm] = ref
+    return out
+
+
+def _check_aliases(kb: KnowledgeBase) -> list[Diagnostic]:
+    out: list[Diagnostic] = []
+    path = "claims/_aliases.yaml"
+    for old_full, new in sorted(kb.aliases.items()):
+        section, old = old_full.split(":", 1)
+        live = kb.claims if section == "claims" else kb.references
+        if old in live:
+            if section == "claims":
+                claim = kb.claims[old]
+                out.append(make(claim.path, 1, 1, "retired-id",
+                                f"'{old}' was retired (it now means '{new}'); ids are never reused: choose another id"))
+            else:
+                ref = kb.references[old]
+                out.append(make(ref.path, ref.line, ref.column, "retired-id",
+                                f"key '{old}' was renamed to '{new}'; keys are never reused: choose another key"))
+        if new not in live:
+            out.append(make(path, 1, 1, "alias-invalid", f"'{old}' is mapped to '{new}', which does not exist"))
+    return out
+
+
+def check_docs(kb: KnowledgeBase) -> list[Diagnostic]:
+    out: list[Diagnostic] = []
+    for page, text in sorted(kb.docs.items()):
+        rel = f"docs/{page}"
+        for ref in markup.find_shortcodes(text):
+            if ref.kind == "cite":
+                if ref.key not in kb.references:
+                    out.append(make(rel, ref.line, ref.column, "docs-unknown-reference",
+                                    f"[@{ref.key}] cites no known reference{did_you_mean(ref.key, kb.references)}"))
+            elif ref.key not in kb.claims:
+                out.append(make(rel, ref.line, ref.column, "docs-unknown-claim",
+                                f"[[{ref.key}]] links no known claim{did_you_mean(ref.key, kb.claims)}"))
+    return out
+
+
+def check(kb: KnowledgeBase, load_diagnostics: list[Diagnostic]) -> list[Diagnostic]:
+    """All diagnostics, sorted by path, line and column, without repeats."""
+    return sorted(set(load_diagnostics) | set(check_knowledge_base(kb)))
+
+
+__all__ = ["ClaimValidator", "check", "check_knowledge_base", "check_docs", "valid_id", "suggest_id", "did_you_mean",
+           "KINDS", "FIDELITIES"]
