@@ -76,13 +76,20 @@ def parse(text: str, path: str) -> BibFile:
 
 
 def _syntax(error: PybtexSyntaxError, path: str, lines: _Lines) -> Diagnostic:
+    entry_line = None
     try:
-        _, _, pos = error.error_context_info
+        entry_start, _, pos = error.error_context_info
         line, col = lines.at(pos)
+        if entry_start is not None:
+            entry_line = lines.at(entry_start)[0]
     except (TypeError, ValueError, AttributeError):
         line, col = error.lineno or 1, 1
     message = str(error.args[0]) if error.args else str(error)
-    return make(path, line, col, "bibtex-syntax", f"{error.error_type}: {message}")
+    # The parser notices a missing comma or brace only at the next token, often lines later (at worst at the end
+    # of the file): name the entry it was reading, where the mistake is.
+    where = f" (in the entry that starts at line {entry_line}: check its braces, quotes and commas)" \
+        if entry_line is not None and entry_line != line else ""
+    return make(path, line, col, "bibtex-syntax", f"{error.error_type}: {message}{where}")
 
 
 def _entry(command: str, key: str, fields: list, source: str, start: int, lines: _Lines, path: str,

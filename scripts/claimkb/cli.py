@@ -16,6 +16,19 @@ def _root(value: str | None) -> Path:
     return Path(value or ".").resolve()
 
 
+def _relative_to_root(file: str, root: Path) -> str:
+    """A FILE argument as the root-relative POSIX path diagnostics use.
+
+    pre-commit passes paths relative to the current folder, a person may pass them relative to --root; a path
+    outside root (or deleted) is kept as written and simply matches no diagnostic.
+    """
+    for candidate in (Path(file), root / file):  # root / an absolute path is that absolute path
+        full = candidate.resolve()
+        if full.exists() and full.is_relative_to(root):
+            return full.relative_to(root).as_posix()
+    return Path(file).as_posix()
+
+
 def cmd_check(args: argparse.Namespace) -> int:
     root = _root(args.root)
     if not (root / "claims").is_dir() and not (root / "references").is_dir():
@@ -25,9 +38,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     found = validate.check(result.kb, result.diagnostics)
     if args.files:
         # A pre-commit run names changed files: report on those, but resolve them against the whole knowledge base.
-        wanted = {Path(f).resolve().relative_to(root).as_posix() if Path(f).is_absolute() or (root / f).exists() else f
-                  for f in args.files}
-        wanted = {w for w in wanted}
+        wanted = {_relative_to_root(f, root) for f in args.files}
         found = [d for d in found if d.path in wanted]
     errors, warnings = diag.count(found)
     if args.format == "json":

@@ -26,6 +26,7 @@ SHORTCODE_RE = re.compile(
 class Problem:
     code: str
     message: str
+    text: str = ""  # the offending markup as written, so a diagnostic can point at it rather than at the field
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,15 +54,19 @@ def is_https_url(url: str) -> bool:
 
 def unsafe(text: str) -> list[Problem]:
     """Raw HTML and unsafe link schemes in contributed Markdown (code spans and fences are inert and skipped)."""
+    if "<" not in text and "](" not in text and "]:" not in text:
+        return []  # nothing that could be HTML or a link: the common case, kept cheap
     problems: list[Problem] = []
     prose = strip_code(text)
     m = HTML_RE.search(prose)
     if m:
-        problems.append(Problem("raw-html", f"raw HTML '{m.group(0)[:30]}' is not allowed; write Markdown, or put it in `code`"))
+        problems.append(Problem("raw-html", f"raw HTML '{m.group(0)[:30]}' is not allowed; write Markdown, or put it in `code`",
+                                m.group(0)))
     for regex in (INLINE_LINK_RE, REF_DEF_RE, AUTOLINK_RE):
         for link in regex.finditer(prose):
             if not is_safe_url(link.group(1)):
-                problems.append(Problem("unsafe-link", f"link '{link.group(1)[:40]}' uses a scheme other than http, https or mailto"))
+                problems.append(Problem("unsafe-link", f"link '{link.group(1)[:40]}' uses a scheme other than http, https or mailto",
+                                        link.group(1)))
     return problems
 
 
@@ -95,6 +100,8 @@ def _code_regions(text: str) -> list[tuple[int, int]]:
 
 def strip_code(text: str) -> str:
     """text with code replaced by spaces (offsets and line numbers kept)."""
+    if "`" not in text and "~" not in text:
+        return text
     out = list(text)
     for start, end in _code_regions(text):
         for i in range(start, end):
@@ -124,3 +131,76 @@ def replace_shortcodes(text: str, replace: Callable[[Shortcode], str]) -> str:
         last = code.end
     out.append(text[last:])
     return "".join(out)
+
+
+# Characters with meaning in Markdown or HTML, escaped in untrusted plain text ("format once": only here).
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~>-])")
+
+
+def escape_text(text: str) -> str:
+    """Untrusted plain text as inert Markdown: HTML-escaped, Markdown syntax backslash-escaped, one line."""
+    text = " ".join(text.split())
+    text = html.escape(text, quote=False)
+    return _MD_SPECIAL.sub(r"\\\1", text)
+
+
+def safe_markdown(text: str) -> str:
+    """Untrusted Markdown kept as Markdown, but nothing in it can become live HTML or script.
+
+    Raw HTML is shown as text, unsafe link targets are dropped, attribute lists ({: onclick=...}) are escaped,
+    and fenced code keeps its text but loses any language that would make it run (a mermaid fence).
+    """
+    regions = _code_regions(text)
+    out: list[str] = []
+    last = 0
+    for start, end in regions:
+        out.append(_safe_prose(text[last:start]))
+        out.append(_safe_code(text[start:end]))
+        last = end
+    out.append(_safe_prose(text[last:]))
+    return "".join(out)
+
+
+def _safe_prose(text: str) -> str:
+    text = text.replace("<", "&lt;").replace(">", "&gt;")
+    text = text.replace("{", "\\{").replace("}", "\\}")
+
+    def link(m: re.Match[str]) -> str:
+        return m.group(0) if is_safe_url(m.group(1)) else "](#"
+
+    text = INLINE_LINK_RE.sub(link, text)
+
+    def definition(m: re.Match[str]) -> str:
+        return m.group(0) if is_safe_url(m.group(1)) else m.group(0).replace(m.group(1), "#", 1)
+
+    return REF_DEF_RE.sub(definition, text)
+
+
+def _safe_code(block: str) -> str:
+    m = FENCE_RE.match(block)
+    if not m:
+        return block
+    first, _, rest = block.partition("\n")
+    return f"{first[:m.end()]}text\n{rest}"
+
+
+def fenced(content: str, language: str = "") -> str:
+    """A fenced code block that content cannot close early, however many backticks it holds."""
+    longest = max((len(run) for run in re.findall(r"`+", content)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return f"{fence}{language}\n{content.rstrip()}\n{fence}\n"
+
+
+def meta_text(text: str, limit: int = 300) -> str:
+    """Untrusted text for front matter (page title, description): one line, no markup characters."""
+    text = " ".join(text.split())
+    text = text.translate(str.maketrans({"<": "‹", ">": "›", '"': "'", "&": "＆", "`": "'"}))
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def mermaid_label(text: str, limit: int = 60) -> str:
+    """Text safe inside a quoted Mermaid label: letters, digits and plain punctuation only."""
+    text = " ".join(text.split())
+    text = re.sub(r"[^\w\s.,;:!?'§%+=/–—-]", " ", text)
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"

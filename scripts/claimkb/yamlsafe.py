@@ -1,6 +1,7 @@
 """Strict YAML reading: plain values plus the line and column of every node, rejecting what claims never need."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -16,9 +17,13 @@ MAX_DEPTH = 16
 
 Path_ = tuple[str | int, ...]
 
+# The line breaks YAML counts (libyaml's marks count these too), so offsets map to the same lines as marks.
+_BREAK_RE = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
+
 _STR = "tag:yaml.org,2002:str"
 _SEQ = "tag:yaml.org,2002:seq"
 _MAP = "tag:yaml.org,2002:map"
+_NULL = "tag:yaml.org,2002:null"
 _SCALAR_TAGS = {
     _STR: "string",
     "tag:yaml.org,2002:int": "integer",
@@ -35,6 +40,11 @@ class Document:
     marks: dict[Path_, tuple[int, int]] = field(default_factory=dict)  # node path -> 1-based (line, column)
     key_marks: dict[Path_, tuple[int, int]] = field(default_factory=dict)  # mapping entry path -> its key's mark
     implicit: dict[Path_, tuple[str, str]] = field(default_factory=dict)  # path -> (source text, YAML type) of non-strings
+    # Paths whose value was refused (alias, tag, too deep) and replaced by None: their error is already reported,
+    # so the schema's "must be a string, not empty" about that None would only be noise.
+    rejected: set[Path_] = field(default_factory=set)
+    spans: dict[Path_, tuple[int, int]] = field(default_factory=dict)  # scalar path -> its character offsets in source
+    source: str = ""
 
     def mark(self, path: Path_) -> tuple[int, int]:
         """The mark of the deepest node on path that has one (a missing key points at its parent)."""
@@ -43,6 +53,23 @@ class Document:
             if found:
                 return found
         return (1, 1)
+
+    def is_rejected(self, path: Path_) -> bool:
+        return any(path[:n] in self.rejected for n in range(len(path) + 1))
+
+    def locate(self, path: Path_, snippet: str) -> tuple[int, int]:
+        """Where snippet is written inside the scalar at path, so a problem on line 7 of a block scalar points at
+        line 7 and not at its | indicator; the scalar's own mark when the snippet is not there verbatim."""
+        span = self.spans.get(path)
+        at = self.source.find(snippet, *span) if span and snippet else -1
+        if at < 0:
+            return self.mark(path)
+        line, col = self.marks[path]
+        start = span[0]
+        breaks = list(_BREAK_RE.finditer(self.source, start, at))
+        if breaks:
+            return line + len(breaks), at - breaks[-1].end() + 1
+        return line, col + at - start
 
 
 def read(text: str, path: str) -> tuple[Document | None, list[Diagnostic]]:
@@ -58,9 +85,10 @@ def read(text: str, path: str) -> tuple[Document | None, list[Diagnostic]]:
         return None, [make(path, 1, 1, "yaml-syntax", str(exc).splitlines()[0])]
     except RecursionError:
         return None, [make(path, 1, 1, "yaml-too-deep", f"the document nests deeper than {MAX_DEPTH} levels")]
-    if node is None:
+    if node is None or (isinstance(node, yaml.ScalarNode) and node.tag == _NULL and not node.value):
+        # Nothing, or a bare `---` document marker (an empty null document): both are an empty claim file.
         return None, [make(path, 1, 1, "empty-file", "the file holds no YAML document; a claim is a mapping of fields")]
-    doc = Document(None)
+    doc = Document(None, source=text)
     diagnostics: list[Diagnostic] = []
     value = _convert(node, (), doc, diagnostics, path, set(), 0)
     object.__setattr__(doc, "value", value)
@@ -71,32 +99,40 @@ def _convert(node: yaml.Node, at: Path_, doc: Document, out: list[Diagnostic], p
     line, col = node.start_mark.line + 1, node.start_mark.column + 1
     doc.marks[at] = (line, col)
     if id(node) in seen:
-        # The composer shares one node between an anchor and each alias: a second visit is an alias.
-        out.append(make(path, line, col, "yaml-alias", "anchors and aliases (&name, *name) are not allowed; write the value out"))
+        # The composer shares one node between an anchor and each alias: a second visit is an alias. The shared
+        # node's mark is the anchor's, so the message names where the alias is.
+        out.append(make(path, line, col, "yaml-alias", "anchors and aliases (&name, *name) are not allowed: "
+                        f"{_dotted(at)} is an alias of the value anchored here; write the value out"))
+        doc.rejected.add(at)
         return None
     if depth > MAX_DEPTH:
         out.append(make(path, line, col, "yaml-too-deep", f"the document nests deeper than {MAX_DEPTH} levels"))
+        doc.rejected.add(at)
         return None
+    seen.add(id(node))  # scalars too: `title: &t x` then `statement: *t` shares one scalar node
     if isinstance(node, yaml.ScalarNode):
+        doc.spans[at] = (node.start_mark.index, node.end_mark.index)
         if node.tag == _STR:
             return node.value
         kind = _SCALAR_TAGS.get(node.tag)
         if kind is None:
             out.append(make(path, line, col, "yaml-tag", f"the tag '{node.tag}' is not allowed; remove it"))
+            doc.rejected.add(at)
             return None
         doc.implicit[at] = (node.value, kind)
         try:
             return _constructor.construct_object(node, deep=True)
         except (yaml.YAMLError, ValueError, OverflowError):
             return node.value
-    seen.add(id(node))
     if isinstance(node, yaml.SequenceNode):
         if node.tag != _SEQ:
             out.append(make(path, line, col, "yaml-tag", f"the tag '{node.tag}' is not allowed; remove it"))
+            doc.rejected.add(at)
             return None
         return [_convert(item, at + (i,), doc, out, path, seen, depth + 1) for i, item in enumerate(node.value)]
     if node.tag != _MAP:
         out.append(make(path, line, col, "yaml-tag", f"the tag '{node.tag}' is not allowed; remove it"))
+        doc.rejected.add(at)
         return None
     result: dict[str, Any] = {}
     for key_node, value_node in node.value:
@@ -114,6 +150,10 @@ def _convert(node: yaml.Node, at: Path_, doc: Document, out: list[Diagnostic], p
         doc.key_marks[at + (key,)] = (kline, kcol)
         result[key] = _convert(value_node, at + (key,), doc, out, path, seen, depth + 1)
     return result
+
+
+def _dotted(at: Path_) -> str:
+    return "".join(f"[{p}]" if isinstance(p, int) else (f".{p}" if i else str(p)) for i, p in enumerate(at)) or "the document"
 
 
 class _SettingsLoader(yaml.SafeLoader):

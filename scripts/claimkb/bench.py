@@ -1,0 +1,185 @@
+"""Benchmarks: claimkb check and the site build on synthetic knowledge bases, each against a floor measured in the same run."""
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import random
+import shutil
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+from pathlib import Path
+
+DOMAINS = ("optimization-theory", "biology", "organizational-economics", "machine-learning", "cognitive-science")
+KINDS = ("thesis", "premise", "evidence", "definition", "objection", "rebuttal", "implication")
+WORDS = ("adaptation specialization generality learning transfer evidence niche firm routine world model "
+         "planning search energy selection benchmark human machine task speed utility theorem").split()
+
+
+def synthesize(root: Path, n_claims: int, n_refs: int, seed: int = 1) -> None:
+    """A valid knowledge base: every claim with sources and relations, every reference cited, no cycles."""
+    rng = random.Random(seed)
+    (root / "claims" / "gen").mkdir(parents=True)
+    (root / "references").mkdir()
+    (root / "claims" / "_domains.yaml").write_text(
+        "".join(f"{d}:\n  title: {d.title()}\n  description: Synthetic domain {d}.\n" for d in DOMAINS), "utf-8")
+    keys = [f"ref{i:05d}" for i in range(n_refs)]
+    for i, key in enumerate(keys):
+        # 1,000 entries a file keeps each under the 1 MiB file limit, as a real collection would be split.
+        with open(root / "references" / f"synthetic-{i // 1000:03d}.bib", "a", encoding="utf-8") as bib:
+            bib.write(f"@article{{{key},\n  author = {{Author, Alice and Bauer, Bernd{i}}},\n"
+                      f"  title = {{A Study of {rng.choice(WORDS).title()} Number {i}}},\n"
+                      f"  journal = {{Journal of {rng.choice(WORDS).title()}}},\n  volume = {{{i % 90 + 1}}},\n"
+                      f"  pages = {{{i}--{i + 9}}},\n  year = {{{1950 + i % 75}}},\n  doi = {{10.9999/synthetic.{i}}}\n}}\n\n")
+    for i in range(n_claims):
+        words = " ".join(rng.choice(WORDS) for _ in range(18))
+        # Relations only point to lower-numbered claims, so supports chains never cycle.
+        targets = sorted({rng.randrange(i) for _ in range(3)}) if i else []
+        relations = "".join(f"  - type: {'supports' if j % 2 == 0 else 'refines'}\n    target: claim-{t:05d}\n"
+                            f"    note: Synthetic relation.\n" for j, t in enumerate(targets))
+        sources = "".join(f"  - ref: {keys[(i * 2 + j) % n_refs]}\n    locator: \"p. {j + 1}\"\n    role: cited\n" for j in range(2))
+        text = textwrap.dedent(f"""\
+            title: Synthetic claim {i} about {rng.choice(WORDS)}
+            statement: >-
+              Claim {i} says that {words}.
+            kind: {KINDS[i % len(KINDS)] if i else 'thesis'}
+            domain: {DOMAINS[i % len(DOMAINS)]}
+            claimed_by:
+              ref: {keys[i % n_refs]}
+              locator: "§{i % 9 + 1}"
+            sources:
+            """) + sources + ("relations:\n" + relations if relations else "relations: []\n") + \
+            f"annotations: |\n  **Editorial note.** Synthetic annotation for claim {i}.\ntags: [synthetic, {rng.choice(WORDS)}]\n"
+        (root / "claims" / "gen" / f"claim-{i:05d}.yaml").write_text(text, "utf-8")
+
+
+_FLOOR = """
+import sys, time, yaml, pathlib, resource
+from pybtex.database.input import bibtex
+root = pathlib.Path(sys.argv[1]); t = time.perf_counter()
+for f in sorted((root / "claims").rglob("*.yaml")):
+    yaml.load(f.read_text("utf-8"), Loader=yaml.CSafeLoader)
+for f in sorted((root / "references").glob("*.bib")):
+    bibtex.Parser().parse_file(str(f))
+print(time.perf_counter() - t, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+"""
+_CHECK = """
+import sys, time, pathlib, resource
+from claimkb import loader, validate
+t = time.perf_counter()
+result = loader.load(sys.argv[1]); found = validate.check(result.kb, result.diagnostics)
+errors = [d for d in found if d.severity == "error"]
+assert not errors, errors[:5]
+print(time.perf_counter() - t, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+"""
+
+
+def _run(code: str, *args: str) -> tuple[float, float]:
+    """Seconds and peak resident megabytes of code run in a fresh interpreter (imports excluded from the time)."""
+    done = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, check=True)
+    seconds, kib = done.stdout.split()
+    return float(seconds), int(kib) / 1024
+
+
+def bench_check(sizes: list[int], repeat: int = 3) -> list[dict]:
+    rows = []
+    for n in sizes:
+        with tempfile.TemporaryDirectory() as tmp:
+            root = Path(tmp)
+            synthesize(root, n, max(n // 2, 10))
+            floor = min(_run(_FLOOR, tmp) for _ in range(repeat))
+            check = min(_run(_CHECK, tmp) for _ in range(repeat))
+            rows.append({"claims": n, "references": max(n // 2, 10), "floor_s": round(floor[0], 3),
+                         "check_s": round(check[0], 3), "ratio": round(check[0] / floor[0], 2),
+                         "check_peak_mb": round(check[1], 1), "per_claim_ms": round(1000 * check[0] / n, 3)})
+            print(_fmt(rows[-1]), file=sys.stderr, flush=True)
+    return rows
+
+
+MKDOCS_BASELINE = "site_name: Baseline\ntheme:\n  name: material\n  font: false\nplugins:\n  - search\nnav:\n  - index.md\n"
+
+
+def _build(project: Path) -> tuple[float, float]:
+    code = ("import sys, time, resource, subprocess\nt = time.perf_counter()\n"
+            "from mkdocs.__main__ import cli\n"
+            "try:\n    cli(['build', '-q', '-f', sys.argv[1], '-d', sys.argv[2]])\nexcept SystemExit as e:\n    assert not e.code, e.code\n"
+            "print(time.perf_counter() - t, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)\n")
+    return _run(code, str(project / "mkdocs.yml"), str(project / "site"))
+
+
+def _size(folder: Path) -> int:
+    return sum(f.stat().st_size for f in folder.rglob("*") if f.is_file())
+
+
+def bench_site(sizes: list[int]) -> list[dict]:
+    """The knowledge-base build against plain MkDocs building as many hand-written pages of the same size, out of the nav."""
+    repo = Path(__file__).resolve().parents[2]
+    rows = []
+    for n in sizes:
+        with tempfile.TemporaryDirectory() as tmp:
+            kb = Path(tmp) / "kb"
+            kb.mkdir()
+            synthesize(kb, n, max(n // 2, 10))
+            (kb / "docs").mkdir()
+            (kb / "docs" / "index.md").write_text("# Synthetic\n", "utf-8")
+            (kb / "mkdocs.yml").write_text(
+                MKDOCS_BASELINE.replace("Baseline", "Synthetic KB")
+                + f"hooks:\n  - {repo / 'scripts' / 'claimkb' / 'mkdocs_hooks.py'}\n"
+                + "markdown_extensions:\n  - attr_list\n  - admonition\n  - pymdownx.details\n  - pymdownx.tabbed:\n      alternate_style: true\n"
+                + "  - pymdownx.superfences\n", "utf-8")
+            sys.path.insert(0, str(repo / "scripts"))
+            from claimkb import loader, render
+
+            site = render.render(loader.load(kb).kb)
+            base = Path(tmp) / "baseline"
+            (base / "docs").mkdir(parents=True)
+            (base / "docs" / "index.md").write_text("# Baseline\n", "utf-8")
+            (base / "mkdocs.yml").write_text(MKDOCS_BASELINE, "utf-8")
+            for i, (path, text) in enumerate(sorted(site.pages.items())):
+                # Same count and size of Markdown, as plain hand-written pages with no hooks.
+                target = base / "docs" / path
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_text(f"# Page {i}\n\n" + "word " * (len(text) // 5) + "\n", "utf-8")
+            baseline = _build(base)
+            built = _build(kb)
+            index = kb / "site" / "search" / "search_index.json"
+            gz = len(gzip.compress(index.read_bytes())) if index.exists() else 0
+            rows.append({"claims": n, "pages": len(site.pages), "baseline_s": round(baseline[0], 2), "kb_s": round(built[0], 2),
+                         "ratio": round(built[0] / baseline[0], 2), "kb_peak_mb": round(built[1], 1),
+                         "baseline_peak_mb": round(baseline[1], 1), "site_mb": round(_size(kb / "site") / 2**20, 1),
+                         "baseline_site_mb": round(_size(base / "site") / 2**20, 1),
+                         "search_index_gz_bytes_per_claim": round(gz / n)})
+            print(_fmt(rows[-1]), file=sys.stderr, flush=True)
+    return rows
+
+
+def _fmt(row: dict) -> str:
+    return "  ".join(f"{k}={v}" for k, v in row.items())
+
+
+def main(argv: list[str]) -> int:
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="claimkb bench", description="Benchmark check and site build on synthetic data.")
+    parser.add_argument("--check-sizes", default="1000,10000", help="claim counts for the check benchmark")
+    parser.add_argument("--site-sizes", default="1000,5000", help="claim counts for the site benchmark ('' to skip)")
+    parser.add_argument("--json", metavar="FILE", help="also write the figures as JSON")
+    args = parser.parse_args(argv)
+    figures: dict[str, list[dict]] = {}
+    print("check benchmark (floor: yaml CSafeLoader + pybtex parse of the same files)", file=sys.stderr)
+    figures["check"] = bench_check([int(s) for s in args.check_sizes.split(",") if s])
+    if args.site_sizes:
+        print("site benchmark (baseline: plain MkDocs + Material, same number of pages of the same size, out of nav)", file=sys.stderr)
+        figures["site"] = bench_site([int(s) for s in args.site_sizes.split(",") if s])
+    text = json.dumps(figures, indent=2)
+    print(text)
+    if args.json:
+        Path(args.json).write_text(text + "\n", "utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,44 @@
+"""MkDocs adapter: wires MkDocs events to claimkb's loader, checker and renderer, a few lines each."""
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from mkdocs.structure.files import File, Files
+
+from claimkb import loader, render, validate
+
+log = logging.getLogger("mkdocs.plugins.claimkb")
+_state: dict[str, object] = {}
+
+
+def on_config(config, **kwargs):
+    # Loaded once per build (and per reload under `mkdocs serve`, which watches claims/ and references/).
+    root = Path(config.config_file_path).parent
+    result = loader.load(root)
+    for d in validate.check(result.kb, result.diagnostics):
+        if d.severity == "error" or d.code != "unused-reference":
+            (log.warning if d.severity == "error" else log.info)(str(d))
+    _state["kb"] = result.kb
+    _state["site"] = render.render(result.kb)
+    return config
+
+
+def on_files(files: Files, config, **kwargs) -> Files:
+    site: render.Site = _state["site"]  # type: ignore[assignment]
+    for path, markdown in {**site.pages, **site.files}.items():
+        if files.get_file_from_path(path) is None:
+            files.append(File.generated(config, path, content=markdown))
+    return files
+
+
+def on_page_markdown(markdown: str, page, config, files, **kwargs) -> str:
+    kb = _state["kb"]
+    site: render.Site = _state["site"]  # type: ignore[assignment]
+    source = site.sources.get(page.file.src_uri)
+    if source and config.repo_url and page.edit_url:
+        # "Edit this page" on a claim or reference opens its YAML or BibTeX file, not a docs path.
+        page.edit_url = page.edit_url.split("/docs/", 1)[0] + "/" + source if "/docs/" in page.edit_url else page.edit_url
+    if page.file.src_uri in site.pages:
+        return markdown
+    return render.expand_shortcodes(kb, page.file.src_uri, markdown)  # type: ignore[arg-type]

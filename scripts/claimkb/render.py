@@ -1,0 +1,519 @@
+"""The site as data: one pure function from a knowledge base to {page path: Markdown}, for any static-site engine."""
+from __future__ import annotations
+
+import json
+import posixpath
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Iterable
+
+from . import cite
+from .bibload import ARXIV_RE, DOI_RE
+from .markup import Shortcode, escape_text, fenced, is_https_url, meta_text, mermaid_label, replace_shortcodes, safe_markdown
+from .model import KINDS, Claim, KnowledgeBase, Reference
+
+# How each relation reads from its source and from its target.
+RELATION_LABELS: dict[str, tuple[str, str]] = {
+    "supports": ("Supports", "Supported by"),
+    "rebuts": ("Rebuts", "Rebutted by"),
+    "refines": ("Refines", "Refined by"),
+    "restates": ("Restates", "Restated by"),
+    "interprets": ("Interprets", "Interpreted by"),
+    "depends-on": ("Depends on", "Needed by"),
+}
+# Relations that carry an argument toward a thesis, for the argument map and the matrix.
+ARGUMENT_RELATIONS = ("supports", "rebuts", "refines", "depends-on")
+EXPORTS = ("references.bib", "claims.bib", "references.json", "claims-csl.json", "claims.json")
+
+
+@dataclass(frozen=True, slots=True)
+class Site:
+    pages: dict[str, str]  # docs-relative page path -> Markdown
+    sources: dict[str, str] = field(default_factory=dict)  # page path -> repository file it comes from (edit links)
+    files: dict[str, str] = field(default_factory=dict)  # docs-relative path -> text of a download
+
+
+def claim_page(claim_id: str) -> str:
+    return f"claims/{claim_id}.md"
+
+
+def reference_page(key: str) -> str:
+    return f"references/{key}.md"
+
+
+def link(from_page: str, to_page: str) -> str:
+    """A relative Markdown link target between two docs pages, which MkDocs validates and rewrites."""
+    return posixpath.relpath(to_page, posixpath.dirname(from_page) or ".")
+
+
+class _Graph:
+    """Relations indexed both ways, computed once per render."""
+
+    def __init__(self, kb: KnowledgeBase) -> None:
+        self.out: dict[str, list[tuple[str, str, str | None, str | None]]] = defaultdict(list)
+        self.into: dict[str, list[tuple[str, str, str | None, str | None]]] = defaultdict(list)
+        for claim in kb.claims.values():
+            for r in claim.relations:
+                if r.target in kb.claims and r.target != claim.id:
+                    self.out[claim.id].append((r.type, r.target, r.note, r.fidelity))
+                    self.into[r.target].append((r.type, claim.id, r.note, r.fidelity))
+        self.citing: dict[str, list[tuple[str, str]]] = defaultdict(list)  # ref key -> (claim id, role)
+        for claim in kb.claims.values():
+            if claim.claimed_by:
+                self.citing[claim.claimed_by.ref].append((claim.id, "claimed"))
+            for s in claim.sources:
+                self.citing[s.ref].append((claim.id, s.role))
+
+    def supporters(self, thesis: str) -> dict[str, int]:
+        """Claims whose supports/refines/depends-on chains reach thesis, with their distance."""
+        seen = {thesis: 0}
+        frontier = [thesis]
+        while frontier:
+            nxt = []
+            for node in frontier:
+                for rtype, source, _, _ in self.into.get(node, ()):
+                    if rtype in ("supports", "refines", "depends-on") and source not in seen:
+                        seen[source] = seen[node] + 1
+                        nxt.append(source)
+            frontier = nxt
+        del seen[thesis]
+        return seen
+
+
+def render(kb: KnowledgeBase) -> Site:
+    graph = _Graph(kb)
+    ordered = sorted(kb.claims.values(), key=lambda c: c.id)
+    pages: dict[str, str] = {}
+    sources: dict[str, str] = {}
+    for claim in ordered:
+        page = claim_page(claim.id)
+        pages[page] = _claim(kb, graph, claim)
+        sources[page] = claim.path
+    for ref in sorted(kb.references.values(), key=lambda r: r.key.lower()):
+        page = reference_page(ref.key)
+        pages[page] = _reference(kb, graph, ref)
+        sources[page] = ref.path
+    for full, new in sorted(kb.aliases.items()):
+        section, old = full.split(":", 1)
+        target = claim_page(new) if section == "claims" else reference_page(new)
+        if target in pages:
+            pages[f"{section}/{old}.md"] = _moved(f"{section}/{old}.md", old, target)
+    pages["claims/index.md"] = _claims_index(kb, ordered)
+    pages["domains/index.md"] = _vocabulary_index(kb, "domains")
+    pages["kinds/index.md"] = _vocabulary_index(kb, "kinds")
+    for key in kb.domains:
+        pages[f"domains/{key}.md"] = _members(kb, "domains", key, [c for c in ordered if c.domain == key])
+    for key in kb.kinds:
+        pages[f"kinds/{key}.md"] = _members(kb, "kinds", key, [c for c in ordered if c.kind == key])
+    pages["map.md"] = _map(kb, graph)
+    pages["matrix.md"] = _matrix(kb, graph)
+    pages["bibliography.md"] = _bibliography(kb)
+    pages["cite.md"] = _cite_page(kb)
+    for page, text in kb.docs.items():
+        if page not in pages:
+            continue  # a hand-written page wins over nothing: generated paths are reserved, see check
+    from . import export
+
+    files = {
+        "downloads/references.bib": export.export_references_bib(kb),
+        "downloads/claims.bib": export.export_claims_bib(kb),
+        "downloads/references.json": export.export_csl(kb, "references"),
+        "downloads/claims-csl.json": export.export_csl(kb, "claims"),
+        "downloads/claims.json": export.export_dataset(kb),
+    }
+    return Site(pages, sources, files)
+
+
+def expand_shortcodes(kb: KnowledgeBase, page: str, markdown: str) -> str:
+    """[@key] and [[id]] in a hand-written page become links; unknown ones stay as written (check reports them)."""
+
+    def replace(code: Shortcode) -> str:
+        if code.kind == "cite":
+            ref = kb.references.get(code.key)
+            if ref is None:
+                return f"[@{code.key}]"
+            text = cite.short_citation(kb, ref, code.locator)
+            return f"[{escape_text(text)}]({link(page, reference_page(ref.key))})"
+        claim = kb.claims.get(code.key)
+        if claim is None:
+            return f"[[{code.key}]]"
+        return f"[{escape_text(claim.title)}]({link(page, claim_page(claim.id))})"
+
+    return replace_shortcodes(markdown, replace)
+
+
+def _front_matter(title: str, description: str, tags: Iterable[str] = (), boost: float | None = None) -> str:
+    lines = ["---", f"title: {json.dumps(meta_text(title, 200), ensure_ascii=False)}",
+             f"description: {json.dumps(meta_text(description), ensure_ascii=False)}"]
+    tags = list(tags)
+    if tags:
+        lines.append("tags:")
+        lines.extend(f"  - {json.dumps(meta_text(t, 60), ensure_ascii=False)}" for t in tags)
+    if boost:
+        lines.append(f"search:\n  boost: {boost}")
+    lines.append("---")
+    return "\n".join(lines) + "\n\n"
+
+
+def _claim_link(kb: KnowledgeBase, page: str, claim_id: str) -> str:
+    claim = kb.claims[claim_id]
+    return f"[{escape_text(claim.title)}]({link(page, claim_page(claim_id))})"
+
+
+def _badges(kb: KnowledgeBase, page: str, claim: Claim) -> str:
+    parts = []
+    if claim.kind in kb.kinds:
+        parts.append(f"[{escape_text(claim.kind)}]({link(page, f'kinds/{claim.kind}.md')}){{ .ckb-badge .ckb-kind-{claim.kind} }}")
+    if claim.domain in kb.domains:
+        parts.append(f"[{escape_text(kb.domains[claim.domain].title)}]({link(page, f'domains/{claim.domain}.md')})"
+                     f"{{ .ckb-badge .ckb-domain }}")
+    return " ".join(parts)
+
+
+def _claim(kb: KnowledgeBase, graph: _Graph, claim: Claim) -> str:
+    page = claim_page(claim.id)
+    out = [_front_matter(claim.title, claim.statement, claim.tags, boost=2)]
+    out.append(f"# {escape_text(claim.title)}\n\n")
+    out.append(f"{_badges(kb, page, claim)}\n\n")
+    out.append(f"{safe_markdown(claim.statement)}\n{{ .ckb-statement }}\n\n")
+    out.append(f"Claim id: `{claim.id}`")
+    if kb.domains.get(claim.domain):
+        out.append(f" · domain: {escape_text(claim.domain)}")
+    out.append("\n\n")
+    if claim.claimed_by:
+        out.append("## Claimed by\n\n")
+        out.append(_citation_line(kb, page, claim.claimed_by.ref, claim.claimed_by.locator, None) + "\n\n")
+    out.append("## Sources\n\n")
+    cited = [s for s in claim.sources if s.role == "cited"]
+    context = [s for s in claim.sources if s.role == "context"]
+    if claim.kind == "evidence" and not cited:
+        out.append('!!! warning "No source cited in the paper"\n    The claiming work cites no source for this '
+                   "evidence at this point. See the editorial notes below.\n\n")
+    if cited:
+        out.append("Cited by the claiming work at this point:\n\n")
+        out.extend(f"- {_citation_line(kb, page, s.ref, s.locator, s.note)}\n" for s in cited)
+        out.append("\n")
+    if context:
+        out.append("Added by the editors for context (not cited by the claiming work):\n\n")
+        out.extend(f"- {_citation_line(kb, page, s.ref, s.locator, s.note)}\n" for s in context)
+        out.append("\n")
+    if not claim.sources and claim.kind != "evidence":
+        out.append("No sources are listed for this claim.\n\n")
+    out.append(_relations(kb, graph, claim, page))
+    out.append(_neighbourhood(kb, graph, claim))
+    if claim.annotations:
+        out.append("## Editorial notes\n\n")
+        out.append(safe_markdown(expand_shortcodes(kb, page, claim.annotations)) + "\n\n")
+    if claim.tags:
+        out.append("## Tags\n\n" + " ".join(f"`{t}`" for t in claim.tags if t.replace("-", "").isalnum()) + "\n\n")
+    out.append(_claim_cite(kb, claim))
+    return "".join(out)
+
+
+def _citation_line(kb: KnowledgeBase, page: str, key: str, locator: object, note: str | None) -> str:
+    ref = kb.references.get(key)
+    where = f", {escape_text(str(locator))}" if locator else ""
+    if ref is None:
+        text = f"{escape_text(key)} (unknown reference){where}"
+    else:
+        formatted = cite.format_reference(kb, ref).rstrip(".") if where else cite.format_reference(kb, ref)
+        text = f"[{escape_text(formatted)}]({link(page, reference_page(ref.key))}){where}"
+    if note:
+        text += f" — {safe_markdown(' '.join(note.split()))}"
+    return text
+
+
+def _relations(kb: KnowledgeBase, graph: _Graph, claim: Claim, page: str) -> str:
+    groups: dict[str, list[str]] = defaultdict(list)
+    for rtype, target, note, fidelity in graph.out.get(claim.id, ()):
+        label = RELATION_LABELS.get(rtype, (rtype, rtype))[0]
+        groups[label].append(_relation_item(kb, page, target, note, fidelity))
+    for rtype, source, note, fidelity in graph.into.get(claim.id, ()):
+        label = RELATION_LABELS.get(rtype, (rtype, rtype))[1]
+        groups[label].append(_relation_item(kb, page, source, note, fidelity))
+    if not groups:
+        return "## Relations\n\nThis claim has no relations yet.\n\n"
+    out = ["## Relations\n\n"]
+    order = [label for pair in RELATION_LABELS.values() for label in pair]
+    for label in sorted(groups, key=lambda g: order.index(g) if g in order else len(order)):
+        out.append(f"### {label}\n\n")
+        out.extend(f"- {item}\n" for item in sorted(groups[label]))
+        out.append("\n")
+    return "".join(out)
+
+
+def _relation_item(kb: KnowledgeBase, page: str, other: str, note: str | None, fidelity: str | None) -> str:
+    text = _claim_link(kb, page, other)
+    if fidelity:
+        text += f" — fidelity: **{escape_text(fidelity)}**"
+    if note:
+        text += f" — {safe_markdown(' '.join(note.split()))}"
+    return text
+
+
+def _mermaid(nodes: list[str], edges: list[tuple[str, str, str]], kb: KnowledgeBase, focus: str | None = None) -> str:
+    """A Mermaid flowchart; node ids are generated and labels stripped to plain text, so content cannot inject."""
+    ids = {claim_id: f"n{i}" for i, claim_id in enumerate(nodes)}
+    lines = ["flowchart BT"]
+    for claim_id in nodes:
+        claim = kb.claims[claim_id]
+        label = mermaid_label(f"{claim.kind}: {claim.title}")
+        lines.append(f'    {ids[claim_id]}["{label}"]')
+        lines.append(f"    class {ids[claim_id]} k-{claim.kind if claim.kind in KINDS else 'premise'}")
+    for source, rtype, target in edges:
+        arrow = "-.->" if rtype in ("rebuts",) else "-->"
+        lines.append(f"    {ids[source]} {arrow}|{rtype}| {ids[target]}")
+    if focus:
+        lines.append(f"    style {ids[focus]} stroke-width:4px")
+    lines.append("    classDef k-thesis fill:#e8eaf6,stroke:#3949ab")
+    lines.append("    classDef k-evidence fill:#e8f5e9,stroke:#2e7d32")
+    lines.append("    classDef k-objection fill:#ffebee,stroke:#c62828")
+    lines.append("    classDef k-rebuttal fill:#fff8e1,stroke:#f9a825")
+    return fenced("\n".join(lines), "mermaid")
+
+
+def _neighbourhood(kb: KnowledgeBase, graph: _Graph, claim: Claim) -> str:
+    edges = [(claim.id, t, target) for t, target, _, _ in graph.out.get(claim.id, ())]
+    edges += [(source, t, claim.id) for t, source, _, _ in graph.into.get(claim.id, ())]
+    if not edges:
+        return ""
+    nodes = [claim.id] + sorted({e[0] for e in edges} | {e[2] for e in edges} - {claim.id})
+    return "## Argument neighbourhood\n\n" + _mermaid(nodes, sorted(set(edges)), kb, focus=claim.id) + "\n"
+
+
+def _claim_cite(kb: KnowledgeBase, claim: Claim) -> str:
+    out = ["## Cite\n\n", "Cite this claim as it stands in this knowledge base:\n\n"]
+    out.append('=== "BibTeX"\n\n' + _indent(fenced(cite.claim_bibtex(kb, claim), "bibtex")) + "\n")
+    out.append('=== "CSL-JSON"\n\n' + _indent(fenced(json.dumps(cite.claim_csl(kb, claim), indent=2, ensure_ascii=False), "json")) + "\n")
+    if claim.claimed_by and claim.claimed_by.ref in kb.references:
+        ref = kb.references[claim.claimed_by.ref]
+        out.append("Cite the original source:\n\n")
+        out.append(f"> {escape_text(cite.format_reference(kb, ref))}\n>\n")
+        out.append(f"> {escape_text(cite.short_citation(kb, ref, str(claim.claimed_by.locator) if claim.claimed_by.locator else None))}\n\n")
+    return "".join(out)
+
+
+def _indent(text: str) -> str:
+    return "".join(f"    {line}" if line.strip() else line for line in text.splitlines(keepends=True))
+
+
+def _reference(kb: KnowledgeBase, graph: _Graph, ref: Reference) -> str:
+    page = reference_page(ref.key)
+    title = ref.field("title") or ref.key
+    formatted = cite.format_reference(kb, ref)
+    authors = "; ".join(n for _, names in ref.persons for n in names)
+    out = [_front_matter(f"{ref.key}: {cite.to_unicode(title)}", f"{formatted} Key: {ref.key}. Authors: {authors}")]
+    out.append(f"# {escape_text(cite.to_unicode(title))}\n\n")
+    out.append(f"{escape_text(formatted)}\n\n")
+    out.append(f"Citation key: `{ref.key}`\n\n")
+    links = []
+    doi = ref.field("doi")
+    if doi and DOI_RE.match(doi):
+        links.append(f"[DOI {escape_text(doi)}](https://doi.org/{doi})")
+    eprint = ref.field("eprint")
+    if eprint and ARXIV_RE.match(eprint):
+        links.append(f"[arXiv:{escape_text(eprint)}](https://arxiv.org/abs/{eprint})")
+    url = ref.field("url")
+    if url and is_https_url(url):
+        links.append(f"[{escape_text(url)}]({url.replace(')', '%29').replace(' ', '%20')})")
+    if links:
+        out.append("Links: " + " · ".join(links) + "\n\n")
+    note = ref.field("note")
+    if note:
+        out.append(f"!!! note \"Note\"\n    {escape_text(cite.to_unicode(note))}\n\n")
+    out.append("## Claims\n\n")
+    citing = graph.citing.get(ref.key, [])
+    groups = (("claimed", "Claims made by this work"), ("cited", "Claims citing this work"),
+              ("context", "Claims for which the editors added this work as context"))
+    any_claims = False
+    for role, heading in groups:
+        ids = sorted({cid for cid, r in citing if r == role})
+        if ids:
+            any_claims = True
+            out.append(f"### {heading}\n\n")
+            out.extend(f"- {_claim_link(kb, page, cid)}\n" for cid in ids)
+            out.append("\n")
+    if not any_claims:
+        out.append("No claim cites this work yet.\n\n")
+    out.append("## Cite\n\n")
+    out.append('=== "Formatted"\n\n' + _indent(f"{escape_text(formatted)}\n") + "\n")
+    out.append('=== "BibTeX"\n\n' + _indent(fenced(cite.reference_bibtex(ref), "bibtex")) + "\n")
+    out.append('=== "CSL-JSON"\n\n' + _indent(fenced(json.dumps(cite.reference_csl(ref), indent=2, ensure_ascii=False), "json")) + "\n")
+    return "".join(out)
+
+
+def _moved(page: str, old: str, target: str) -> str:
+    return (_front_matter(f"{old} (renamed)", f"{old} was renamed.") +
+            f"# {escape_text(old)}\n\nThis entry was renamed. It now lives at [{escape_text(target[:-3])}]({link(page, target)}).\n")
+
+
+def _claim_table(kb: KnowledgeBase, page: str, claims: list[Claim], columns: tuple[str, ...] = ("kind", "domain")) -> str:
+    if not claims:
+        return "No claims yet.\n\n"
+    head = "| Claim | " + " | ".join(c.capitalize() for c in columns) + " | Claimed by |\n"
+    head += "|---|" + "---|" * len(columns) + "---|\n"
+    rows = []
+    for claim in claims:
+        cells = [_claim_link(kb, page, claim.id)]
+        if "kind" in columns:
+            cells.append(f"[{escape_text(claim.kind)}]({link(page, f'kinds/{claim.kind}.md')})" if claim.kind in kb.kinds else escape_text(claim.kind))
+        if "domain" in columns:
+            d = kb.domains.get(claim.domain)
+            cells.append(f"[{escape_text(d.title)}]({link(page, f'domains/{claim.domain}.md')})" if d else escape_text(claim.domain))
+        by = claim.claimed_by
+        cells.append(escape_text(cite.short_citation(kb, kb.references[by.ref], str(by.locator) if by.locator else None))
+                     if by and by.ref in kb.references else "")
+        rows.append("| " + " | ".join(cells) + " |\n")
+    return head + "".join(rows) + "\n"
+
+
+def _claims_index(kb: KnowledgeBase, ordered: list[Claim]) -> str:
+    page = "claims/index.md"
+    out = [_front_matter("All claims", f"All {len(ordered)} claims of {kb.settings.name}, by kind and by domain.")]
+    out.append(f"# All claims\n\n{len(ordered)} claims. Browse them by kind below, by [domain]({link(page, 'domains/index.md')}), "
+               f"on the [argument map]({link(page, 'map.md')}) or in the [convergence matrix]({link(page, 'matrix.md')}).\n\n")
+    for kind in kb.kinds:
+        members = [c for c in ordered if c.kind == kind]
+        if members:
+            out.append(f"## {escape_text(kb.kinds[kind].title)} ({len(members)})\n\n")
+            out.append(_claim_table(kb, page, members, ("domain",)))
+    return "".join(out)
+
+
+def _vocabulary_index(kb: KnowledgeBase, section: str) -> str:
+    page = f"{section}/index.md"
+    terms = kb.domains if section == "domains" else kb.kinds
+    title = "Evidence domains" if section == "domains" else "Claim kinds"
+    out = [_front_matter(title, f"{title} of {kb.settings.name}."), f"# {title}\n\n", "| | Claims | |\n|---|---|---|\n"]
+    for key, term in terms.items():
+        n = sum(1 for c in kb.claims.values() if (c.domain if section == "domains" else c.kind) == key)
+        out.append(f"| [{escape_text(term.title)}]({link(page, f'{section}/{key}.md')}) | {n} | {escape_text(term.description)} |\n")
+    return "".join(out) + "\n"
+
+
+def _members(kb: KnowledgeBase, section: str, key: str, members: list[Claim]) -> str:
+    page = f"{section}/{key}.md"
+    term = (kb.domains if section == "domains" else kb.kinds)[key]
+    out = [_front_matter(term.title, term.description or term.title), f"# {escape_text(term.title)}\n\n"]
+    if term.description:
+        out.append(f"{escape_text(term.description)}\n\n")
+    out.append(f"{len(members)} claim{'s' if len(members) != 1 else ''}.\n\n")
+    out.append(_claim_table(kb, page, members, ("kind",) if section == "domains" else ("domain",)))
+    return "".join(out)
+
+
+def _theses(kb: KnowledgeBase) -> list[Claim]:
+    return sorted((c for c in kb.claims.values() if c.kind == "thesis"), key=lambda c: c.id)
+
+
+def _map(kb: KnowledgeBase, graph: _Graph) -> str:
+    page = "map.md"
+    out = [_front_matter("Argument map", "The claim graph: each thesis with what supports and rebuts it."),
+           "# Argument map\n\n",
+           "Each thesis with the claims whose supports, refines and depends-on chains lead to it, and what rebuts "
+           "them. Arrows point from a claim to the claim it bears on; dotted arrows are rebuttals. One diagram per "
+           "thesis keeps each readable; the list under each diagram links every claim in it.\n\n"]
+    theses = _theses(kb)
+    if not theses:
+        out.append("No thesis yet.\n")
+    for thesis in theses:
+        reach = graph.supporters(thesis.id)
+        members = {thesis.id, *reach}
+        rebutters = {source for node in members for t, source, _, _ in graph.into.get(node, ()) if t == "rebuts"}
+        nodes = sorted(members | rebutters, key=lambda n: (n != thesis.id, reach.get(n, 99), n))
+        edges = sorted({(s, t, target) for s in nodes for t, target, _, _ in graph.out.get(s, ())
+                        if target in members and t in ARGUMENT_RELATIONS})
+        out.append(f"## {escape_text(thesis.title)}\n\n")
+        out.append(f"{_claim_link(kb, page, thesis.id)}: {len(reach)} claim{'s' if len(reach) != 1 else ''} lead to it.\n\n")
+        out.append(_mermaid(nodes, edges, kb, focus=thesis.id) + "\n")
+        if len(nodes) > 1:
+            out.append("??? info \"Claims in this diagram\"\n\n")
+            for n in nodes[1:]:
+                out.append(f"    - {_claim_link(kb, page, n)} ({escape_text(kb.claims[n].kind)})\n")
+            out.append("\n")
+    return "".join(out)
+
+
+def _matrix(kb: KnowledgeBase, graph: _Graph) -> str:
+    page = "matrix.md"
+    theses = _theses(kb)
+    domains = list(kb.domains)
+    out = [_front_matter("Convergence matrix", "The theses against the evidence domains: which fields support each thesis."),
+           "# Convergence matrix\n\n",
+           "Rows are the theses; columns the evidence domains. A cell counts the claims from that domain whose "
+           "supports chains reach the thesis (and, after a slash, the claims from that domain that rebut one of "
+           "them). The sections below list every claim in every cell.\n\n"]
+    cells: dict[tuple[str, str], tuple[list[str], list[str]]] = {}
+    for thesis in theses:
+        reach = graph.supporters(thesis.id)
+        members = {thesis.id, *reach}
+        rebut = {source for node in members for t, source, _, _ in graph.into.get(node, ()) if t == "rebuts"}
+        for d in domains:
+            support = sorted(c for c in reach if kb.claims[c].domain == d)
+            against = sorted(c for c in rebut if kb.claims[c].domain == d and c not in reach)
+            cells[(thesis.id, d)] = (support, against)
+    header = "| Thesis | " + " | ".join(f"[{escape_text(kb.domains[d].title)}]({link(page, f'domains/{d}.md')})" for d in domains) + " |\n"
+    out.append(header + "|---|" + "---|" * len(domains) + "\n")
+    for thesis in theses:
+        row = [_claim_link(kb, page, thesis.id)]
+        for d in domains:
+            support, against = cells[(thesis.id, d)]
+            text = f"[{len(support)}](#{thesis.id}--{d})" if support or against else "·"
+            if against:
+                text += f" / {len(against)}"
+            row.append(text)
+        out.append("| " + " | ".join(row) + " |\n")
+    out.append("\n")
+    for thesis in theses:
+        out.append(f"## {escape_text(thesis.title)}\n\n")
+        for d in domains:
+            support, against = cells[(thesis.id, d)]
+            if not support and not against:
+                continue
+            out.append(f"### {escape_text(kb.domains[d].title)} {{ #{thesis.id}--{d} }}\n\n")
+            out.extend(f"- {_claim_link(kb, page, c)}\n" for c in support)
+            out.extend(f"- rebuts: {_claim_link(kb, page, c)}\n" for c in against)
+            out.append("\n")
+    return "".join(out)
+
+
+def _bibliography(kb: KnowledgeBase) -> str:
+    page = "bibliography.md"
+    refs = sorted(kb.references.values(), key=lambda r: (_sort_key(r), r.key.lower()))
+    out = [_front_matter("Bibliography", f"All {len(refs)} references of {kb.settings.name}."), "# Bibliography\n\n",
+           f"{len(refs)} references, alphabetical by first author. Each links to its page with the claims that cite it. "
+           f"Download them all from [Cite and reuse]({link(page, 'cite.md')}).\n\n"]
+    for ref in refs:
+        out.append(f"- [{escape_text(cite.format_reference(kb, ref))}]({link(page, reference_page(ref.key))}) `{ref.key}`\n")
+    return "".join(out) + "\n"
+
+
+def _sort_key(ref: Reference) -> str:
+    """Alphabetical by first author's family name (or title when there is none), ignoring LaTeX and case."""
+    names = next((names for role, names in ref.persons if names), ())
+    first = names[0] if names else (ref.field("title") or ref.key)
+    family = first.split(",")[0] if "," in first else first.split()[-1] if first.split() else first
+    return cite.to_unicode(family).strip("{} ").casefold()
+
+
+def _cite_page(kb: KnowledgeBase) -> str:
+    s = kb.settings
+    out = [_front_matter("Cite and reuse", f"How to cite {s.name}, its claims and its references, and its downloads."),
+           "# Cite and reuse\n\n",
+           f"Version **{escape_text(s.version)}**" + (f", {escape_text(s.date)}" if s.date else "") + ".\n\n",
+           "Every claim page ends with a **Cite** section: the claim as a BibTeX `@misc` entry and as CSL-JSON, "
+           "with its permanent URL and this version, and the original source it comes from with its locator. "
+           "Every reference page gives its BibTeX, CSL-JSON and formatted entry. The command line prints the same: "
+           "`claimkb cite <claim-id|key> --format bibtex|csl-json|text`.\n\n",
+           "## Downloads\n\n",
+           "| File | What it holds |\n|---|---|\n",
+           "| [references.bib](downloads/references.bib) | every reference, BibTeX |\n",
+           "| [claims.bib](downloads/claims.bib) | every claim as a BibTeX `@misc` entry |\n",
+           "| [references.json](downloads/references.json) | every reference, CSL-JSON |\n",
+           "| [claims-csl.json](downloads/claims-csl.json) | every claim, CSL-JSON |\n",
+           "| [claims.json](downloads/claims.json) | the whole knowledge base as a dataset: claims with resolved relations "
+           "and sources, references, the version, and the JSON Schema the file follows |\n\n",
+           "## Cite the knowledge base\n\n",
+           "`CITATION.cff` at the root of the repository describes the knowledge base as a whole; GitHub's "
+           "\"Cite this repository\" button reads it.\n\n"]
+    return "".join(out)

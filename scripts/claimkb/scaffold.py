@@ -1,0 +1,644 @@
+"""`claimkb new`: scaffolding a claim file from the JSON Schema, or a BibTeX entry, that the checker accepts.
+
+Both commands refuse rather than guess (an id or key already taken, an unknown kind, domain or reference),
+write atomically and never over an existing file, and run the checker on the whole knowledge base after
+writing: if what they wrote has an error, they take it back, so a broken file is never left behind.
+"""
+from __future__ import annotations
+
+import json
+import os
+import re
+import sys
+import tempfile
+import textwrap
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Iterable, Mapping, Sequence
+
+from . import loader, validate
+from . import diagnostics as diag
+from .bibload import KEY_RE
+from .diagnostics import Diagnostic
+from .model import KINDS, KnowledgeBase
+
+EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
+SCHEMA_REL = "scripts/claimkb/schema/claim.schema.json"
+WRAP = 100
+
+# What a scaffolded claim holds until its author writes the real thing: each placeholder is valid
+# (the file passes `claimkb check`) and plainly unfinished, so a reviewer sees it at a glance.
+PLACEHOLDERS: dict[str, str] = {
+    "title": "TODO: a one-line title",
+    "statement": "TODO: the claim in one to three sentences, in your own words.",
+    "locator": "TODO: where in the work, e.g. §4, p. 15 or Table 1",
+}
+# Example values shown in the commented-out item of a list field, by field path.
+EXAMPLES: dict[str, str] = {
+    "sources.ref": "KEY",
+    "sources.locator": '"§4"',
+    "sources.note": "How this source bears on the claim.",
+    "relations.type": "interprets",
+    "relations.target": "other-claim-id",
+    "relations.note": "Why the relation holds.",
+}
+
+# The fields each BibTeX entry type requires (the standard styles' rules), with "author" standing for
+# "author or editor" where BibTeX accepts either. misc requires nothing in BibTeX, but a citation needs
+# an author, a title and a year, and a reader needs to know where it appeared.
+BIBTEX_REQUIRED: dict[str, tuple[str, ...]] = {
+    "article": ("author", "title", "journal", "year"),
+    "book": ("author", "title", "publisher", "year"),
+    "booklet": ("author", "title", "howpublished", "year"),
+    "inbook": ("author", "title", "chapter", "publisher", "year"),
+    "incollection": ("author", "title", "booktitle", "publisher", "year"),
+    "inproceedings": ("author", "title", "booktitle", "year"),
+    "manual": ("author", "title", "organization", "year"),
+    "mastersthesis": ("author", "title", "school", "year"),
+    "misc": ("author", "title", "howpublished", "year"),
+    "phdthesis": ("author", "title", "school", "year"),
+    "techreport": ("author", "title", "institution", "year"),
+    "unpublished": ("author", "title", "note", "year"),
+}
+BIBTEX_PLACEHOLDERS: dict[str, str] = {
+    "author": "TODO, Given and TODO, Given",
+    "title": "TODO: the title as printed",
+    "journal": "TODO: journal name",
+    "booktitle": "TODO: title of the proceedings or collection",
+    "publisher": "TODO: publisher",
+    "howpublished": "TODO: where it appeared (a magazine, a website, arXiv)",
+    "chapter": "TODO: chapter number",
+    "organization": "TODO: organization",
+    "school": "TODO: university",
+    "institution": "TODO: institution",
+    "note": "TODO: status, e.g. manuscript",
+    "year": "TODO",
+}
+
+
+class Refusal(Exception):
+    """A reason not to write, shown to the user as is."""
+
+    def __init__(self, message: str, code: int = EXIT_PROBLEMS) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+
+
+def _resolve(schema: Mapping[str, Any], node: Mapping[str, Any]) -> dict[str, Any]:
+    """node with a local $ref merged in (node's own keys win, so a property's description beats the def's)."""
+    out = dict(node)
+    ref = out.pop("$ref", None)
+    if isinstance(ref, str) and "#/" in ref:
+        # Only local references; some validators rewrite them to absolute URIs in place, hence the split.
+        target: Any = schema
+        for part in ref.split("#/", 1)[1].split("/"):
+            target = target[part]
+        out = {**_resolve(schema, target), **out}
+    return out
+
+
+def locator_labels(schema: Mapping[str, Any]) -> list[str]:
+    loc = _resolve(schema, {"$ref": "#/$defs/locator"}) if "locator" in schema.get("$defs", {}) else {}
+    for option in loc.get("oneOf", []):
+        if option.get("type") == "object":
+            return list(option.get("properties", {}))
+    return []
+
+
+def _comment(text: str, indent: str) -> list[str]:
+    return [f"{indent}# {line}" if line else f"{indent}#" for line in
+            textwrap.wrap(text, WRAP - len(indent) - 2, break_long_words=False, break_on_hyphens=False)]
+
+
+def _describe(schema: Mapping[str, Any], name: str, prop: Mapping[str, Any], required: bool,
+              extra: Mapping[str, str]) -> str:
+    """One field's comment: required or not, the schema's description, its allowed values."""
+    parts = ["(required)" if required else "(optional)", prop.get("description", "").strip()]
+    if "enum" in prop:
+        default = f" (default: {prop['default']})" if "default" in prop else ""
+        parts.append(f"One of: {', '.join(map(str, prop['enum']))}{default}.")
+    if name == "locator" and locator_labels(schema):
+        parts.append(f"Mapping labels: {', '.join(locator_labels(schema))}.")
+    if name in extra:
+        parts.append(extra[name])
+    return " ".join(p for p in parts if p)
+
+
+def quote(value: str) -> str:
+    """A YAML double-quoted scalar: JSON's string escapes are all valid YAML, and quoting keeps
+    YAML 1.1 from reading 'no', '1.10' or a date as something other than text."""
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _item_example(schema: Mapping[str, Any], name: str, items: Mapping[str, Any]) -> list[str]:
+    """Comments describing each field of an item of the list field name, then an example item."""
+    required = set(items.get("required", []))
+    fields = [(sub, _resolve(schema, raw)) for sub, raw in items.get("properties", {}).items()]
+    lines = [f"# Each item of {name} has these fields:"]
+    for sub, prop in fields:
+        text = _describe(schema, sub, prop, sub in required, {})
+        lines += [f"#   {sub} {line}" if i == 0 else f"#     {line}" for i, line in enumerate(
+            textwrap.wrap(text, WRAP - 8 - len(sub), break_long_words=False, break_on_hyphens=False))]
+    lines.append("# For example:")
+    for i, (sub, prop) in enumerate(fields):
+        value = EXAMPLES.get(f"{name}.{sub}") or str(prop.get("default", (prop.get("enum") or ["..."])[0]))
+        lines.append(f"#   {'- ' if i == 0 else '  '}{sub}: {value}")
+    return lines
+
+
+def render_claim(schema: Mapping[str, Any], values: Mapping[str, Any], schema_ref: str,
+                 extra: Mapping[str, str] | None = None) -> str:
+    """A claim file with every schema field present, in schema order, each preceded by its description.
+
+    values maps top-level field names to values (a nested mapping for object fields); a field without a
+    value gets a placeholder (text), an empty list, or an empty string for optional text.
+    extra adds a sentence to a field's comment (e.g. the known domains).
+    """
+    extra = extra or {}
+    lines = [f"# yaml-language-server: $schema={schema_ref}"]
+    lines += _comment(f"{schema.get('description', '').strip()} Replace every TODO, then run: "
+                      ".venv/bin/claimkb check", "")
+    required = set(schema.get("required", []))
+    for name, raw in schema.get("properties", {}).items():
+        prop = _resolve(schema, raw)
+        lines.append("")
+        lines += _comment(_describe(schema, name, prop, name in required, extra), "")
+        value = values.get(name)
+        kind = prop.get("type")
+        if kind == "object":
+            lines.append(f"{name}:")
+            sub_required = set(prop.get("required", []))
+            given = value if isinstance(value, Mapping) else {}
+            for sub, sub_raw in prop.get("properties", {}).items():
+                sub_prop = _resolve(schema, sub_raw)
+                lines += _comment(_describe(schema, sub, sub_prop, sub in sub_required, extra), "  ")
+                lines.append(f"  {sub}: {_scalar(given.get(sub), sub, sub in sub_required)}")
+        elif kind == "array":
+            items = _resolve(schema, prop.get("items", {}))
+            if items.get("type") == "object":
+                lines += _item_example(schema, name, items)
+                lines.append(f"{name}: []")
+            else:
+                shown = ", ".join(value) if isinstance(value, list) else ""
+                lines.append(f"{name}: [{shown}]")
+        else:
+            lines.append(f"{name}: {_scalar(value, name, name in required)}")
+    return "\n".join(lines) + "\n"
+
+
+def _scalar(value: Any, name: str, required: bool) -> str:
+    if value is None:
+        value = PLACEHOLDERS.get(name, "TODO") if required else ""
+    if isinstance(value, str) and validate.ID_RE.match(value):
+        return value  # kebab-case names and keys read as themselves in YAML
+    return quote(str(value))
+
+
+
+
+def _root(value: str | None) -> Path:
+    root = Path(value or ".").resolve()
+    if not (root / "claims").is_dir():
+        raise Refusal(f"{root} has no claims/ folder: run this in the knowledge base's folder, or give --root",
+                      EXIT_USAGE)
+    return root
+
+
+def _choices(word: str, allowed: Iterable[str]) -> str:
+    allowed = list(allowed)
+    return f"{validate.did_you_mean(word, allowed)}; allowed: {', '.join(allowed)}"
+
+
+def claim_files(root: Path) -> dict[str, Path]:
+    """Every claim file under claims/ by stem, including ones that do not parse (an id is taken all the same)."""
+    found: dict[str, Path] = {}
+    for path in sorted((root / "claims").rglob("*")):
+        if path.suffix in loader.CLAIM_SUFFIXES and not path.name.startswith("_") and path.is_file():
+            found.setdefault(path.stem, path)
+    return found
+
+
+def check_new_id(root: Path, kb: KnowledgeBase, claim_id: str, target: Path) -> None:
+    if not validate.valid_id(claim_id):
+        raise Refusal(f"'{claim_id[:100]}' is not a valid claim id: use lower-case letters, digits and single "
+                      f"hyphens (kebab-case), at most {validate.MAX_ID} characters; "
+                      f"try '{validate.suggest_id(claim_id)}'")
+    if target.exists():
+        raise Refusal(f"{target.relative_to(root).as_posix()} already exists; claimkb new never overwrites a file: "
+                      "edit it, or choose another id")
+    taken = claim_files(root).get(claim_id)
+    if taken is not None:
+        raise Refusal(f"the id '{claim_id}' is already used by {taken.relative_to(root).as_posix()}; "
+                      "ids are unique across subfolders: choose another id")
+    retired = kb.aliases.get(f"claims:{claim_id}")
+    if retired is not None:
+        raise Refusal(f"the id '{claim_id}' was retired (claims/_aliases.yaml maps it to '{retired}'); "
+                      "ids are never reused: choose another id")
+
+
+def check_kind(kind: str) -> None:
+    if kind not in KINDS:
+        raise Refusal(f"unknown kind '{kind}'{_choices(kind, KINDS)}")
+
+
+def check_domain(kb: KnowledgeBase, domain: str) -> None:
+    if not kb.domains:
+        raise Refusal("claims/_domains.yaml defines no domain: add one (key: {title, description}) first")
+    if domain not in kb.domains:
+        raise Refusal(f"unknown domain '{domain}'{_choices(domain, sorted(kb.domains))}")
+
+
+def check_reference(kb: KnowledgeBase, key: str) -> None:
+    if key in kb.references:
+        return
+    same = [k for k in kb.references if k.lower() == key.lower()]
+    if same:
+        raise Refusal(f"no reference '{key}', but there is '{same[0]}' (keys are case-sensitive in claims)")
+    renamed = kb.aliases.get(f"references:{key}")
+    hint = f" (it was renamed to '{renamed}')" if renamed else validate.did_you_mean(key, kb.references)
+    raise Refusal(f"no reference '{key}' in references/{hint}; add it first with: "
+                  f"claimkb new reference {key} --type TYPE")
+
+
+def check_subfolder(value: str | None) -> str:
+    """A claims/ subfolder given by --dir, as a POSIX path; '' for claims/ itself."""
+    if not value:
+        return ""
+    parts = Path(value.replace("\\", "/")).parts
+    if parts[:1] == ("claims",):
+        parts = parts[1:]  # --dir claims/paper means the same as --dir paper
+    if not parts or any(not re.fullmatch(r"[a-z0-9][a-z0-9_-]*", p) for p in parts):
+        raise Refusal(f"--dir '{value}' must name a subfolder of claims/ in lower case, such as 'paper' or "
+                      "'article' (no '..', no leading '_' or '.')", EXIT_USAGE)
+    return "/".join(parts)
+
+
+
+
+def _temp_beside(target: Path, text: str) -> Path:
+    """text in a hidden temporary file in target's folder (so os.replace and os.link stay on one filesystem)."""
+    fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as out:
+            out.write(text)
+            out.flush()
+            os.fsync(out.fileno())
+    except BaseException:
+        Path(name).unlink(missing_ok=True)
+        raise
+    return Path(name)
+
+
+def write_new(target: Path, text: str) -> None:
+    """Create target with text, atomically, failing if target exists (even if it appears meanwhile)."""
+    temp = _temp_beside(target, text)
+    try:
+        try:
+            os.link(temp, target)  # fails with FileExistsError rather than replacing
+        except FileExistsError:
+            raise Refusal(f"{target} appeared while writing; nothing was overwritten") from None
+        except OSError:
+            if target.exists():  # a filesystem without hard links: check, then rename
+                raise Refusal(f"{target} already exists; nothing was overwritten") from None
+            os.replace(temp, target)
+    finally:
+        temp.unlink(missing_ok=True)
+
+
+def replace_text(target: Path, text: str) -> None:
+    """Replace target's content atomically, keeping its permissions."""
+    temp = _temp_beside(target, text)
+    try:
+        if target.exists():
+            os.chmod(temp, target.stat().st_mode & 0o7777)
+        os.replace(temp, target)
+    finally:
+        temp.unlink(missing_ok=True)
+
+
+def check_after(root: Path, rel: str) -> tuple[list[Diagnostic], int]:
+    """The whole base's diagnostics for the file rel, and the number of errors in other files."""
+    result = loader.load(root)
+    found = validate.check(result.kb, result.diagnostics)
+    mine = [d for d in found if d.path == rel]
+    others = sum(1 for d in found if d.path != rel and d.severity == "error")
+    return mine, others
+
+
+def _report(mine: list[Diagnostic], others: int, out: Callable[[str], None]) -> None:
+    for d in mine:
+        out(str(d))
+    if others:
+        out(f"note: the rest of the knowledge base has {others} error{'s' if others != 1 else ''} "
+            "(not caused by this file): run claimkb check")
+
+
+
+
+@dataclass
+class Prompter:
+    """Asks for missing values on a terminal; each answer is checked, and asked again until it is valid."""
+
+    ask: Callable[[str], str] = input
+    say: Callable[[str], None] = print
+
+    def text(self, question: str, check: Callable[[str], None] | None = None, default: str | None = None) -> str:
+        while True:
+            shown = f" [{default}]" if default else ""
+            answer = self.ask(f"{question}{shown}: ").strip()
+            if not answer and default is not None:
+                return default
+            if not answer:
+                self.say("  an answer is needed (Ctrl-C to stop)")
+                continue
+            try:
+                if check:
+                    check(answer)
+            except Refusal as why:
+                self.say(f"  {why}")
+                continue
+            return answer
+
+    def choice(self, question: str, options: Sequence[str], check: Callable[[str], None]) -> str:
+        self.say(f"{question}:")
+        for i, option in enumerate(options, 1):
+            self.say(f"  {i}. {option}")
+
+        def by_number(answer: str) -> str:
+            return options[int(answer) - 1] if answer.isdigit() and 1 <= int(answer) <= len(options) else answer
+
+        answer = self.text(f"{question} (number or name)", lambda a: check(by_number(a)))
+        return by_number(answer)
+
+
+USAGE = {
+    "claim": "claimkb new claim ID --kind KIND --domain DOMAIN --claimed-by KEY [--locator LOCATOR] [--title TITLE] "
+             "[--dir SUBFOLDER] [--root DIR]",
+    "reference": "claimkb new reference KEY --type TYPE [--file references/NAME.bib] [--root DIR]",
+}
+
+
+def _usage(command: str, missing: Sequence[str]) -> Refusal:
+    return Refusal(f"missing {', '.join(missing)}; standard input is not a terminal, so nothing can be asked: "
+                   f"give them as arguments\nusage: {USAGE[command]}", EXIT_USAGE)
+
+
+def new_claim(root_arg: str | None, claim_id: str | None, kind: str | None, domain: str | None,
+              claimed_by: str | None, locator: str | None = None, title: str | None = None,
+              subfolder: str | None = None, interactive: bool | None = None,
+              prompter: Prompter | None = None) -> int:
+    try:
+        return _new_claim(root_arg, claim_id, kind, domain, claimed_by, locator, title, subfolder,
+                          sys.stdin.isatty() if interactive is None else interactive, prompter or Prompter())
+    except Refusal as why:
+        print(f"claimkb new claim: {why}", file=sys.stderr)
+        return why.code
+    except EOFError:
+        print("claimkb new claim: input ended before every answer was given; nothing was written", file=sys.stderr)
+        return EXIT_USAGE
+
+
+def _new_claim(root_arg: str | None, claim_id: str | None, kind: str | None, domain: str | None,
+               claimed_by: str | None, locator: str | None, title: str | None, subfolder: str | None,
+               interactive: bool, prompter: Prompter) -> int:
+    root = _root(root_arg)
+    folder_rel = check_subfolder(subfolder)
+    missing = [name for name, value in (("<id>", claim_id), ("--kind", kind), ("--domain", domain),
+                                        ("--claimed-by", claimed_by)) if not value]
+    if missing and not interactive:
+        raise _usage("claim", missing)
+    kb = loader.load(root).kb
+    folder = root / "claims" / folder_rel if folder_rel else root / "claims"
+
+    def target_of(cid: str) -> Path:
+        return folder / f"{cid}.yaml"
+
+    if missing:
+        prompter.say("A new claim: answer each question (Ctrl-C to stop; nothing is written until the end).")
+        if not claim_id:
+            claim_id = prompter.text("Claim id (kebab-case, e.g. finite-resources-force-tradeoffs)",
+                                     lambda a: check_new_id(root, kb, a, target_of(a)))
+        if not kind:
+            kind = prompter.choice("Kind", KINDS, check_kind)
+        if not domain:
+            domain = prompter.choice("Domain", sorted(kb.domains), lambda a: check_domain(kb, a))
+        if not claimed_by:
+            claimed_by = prompter.text("BibTeX key of the work that makes the claim (claimed_by)",
+                                       lambda a: check_reference(kb, a))
+        if locator is None:
+            locator = prompter.text("Where in that work (locator, e.g. §4 or p. 15; Enter to fill in later)",
+                                    default="") or None
+    assert claim_id and kind and domain and claimed_by
+    target = target_of(claim_id)
+    check_new_id(root, kb, claim_id, target)
+    check_kind(kind)
+    check_domain(kb, domain)
+    check_reference(kb, claimed_by)
+    if title is not None and (not title.strip() or "\n" in title):
+        raise Refusal("--title must be one non-empty line")
+
+    schema_file = root / SCHEMA_REL
+    if not schema_file.is_file():
+        schema_file = loader.schema_path()  # a knowledge base outside this repository: the installed schema
+    schema_ref = Path(os.path.relpath(schema_file, folder)).as_posix()
+    values = {"title": title, "kind": kind, "domain": domain,
+              "claimed_by": {"ref": claimed_by, "locator": locator}}
+    domains = f"Known domains: {', '.join(sorted(kb.domains))}." if kb.domains else ""
+    text = render_claim(loader.claim_schema(), values, schema_ref, {"domain": domains})
+
+    created = [] if folder.exists() else [p for p in [folder, *folder.parents] if not p.exists()]
+    folder.mkdir(parents=True, exist_ok=True)
+    write_new(target, text)
+    rel = target.relative_to(root).as_posix()
+    mine, others = check_after(root, rel)
+    _report(mine, others, print)
+    if any(d.severity == "error" for d in mine):
+        target.unlink()
+        for empty in created:
+            empty.rmdir()
+        print(f"claimkb new claim: the new file had errors (above), so it was removed; nothing was written. "
+              "Please report this: the scaffold should always pass the checker.", file=sys.stderr)
+        return EXIT_PROBLEMS
+    print(f"wrote {rel}: replace every TODO, then run .venv/bin/claimkb check {rel}")
+    return EXIT_OK
+
+
+
+ENTRY_KEY_RE = re.compile(r"@\s*([A-Za-z]+)\s*[{(]\s*([^,\s{}()]+)\s*,")
+
+
+def bib_files(root: Path) -> list[Path]:
+    top = root / "references"
+    return sorted(p for p in top.rglob("*.bib") if p.is_file()) if top.is_dir() else []
+
+
+def suggest_key(key: str) -> str:
+    cleaned = re.sub(r"[^A-Za-z0-9_:.+-]+", "", key).lstrip("_:.+-")[:100]
+    return cleaned or "author2024word"
+
+
+def check_new_key(root: Path, kb: KnowledgeBase, key: str) -> None:
+    if not KEY_RE.match(key) or len(key) > 100:
+        raise Refusal(f"'{key[:100]}' is not a valid BibTeX key: start with a letter or digit and use only letters, "
+                      f"digits and _:.+- (keys become URLs), e.g. '{suggest_key(key)}'")
+    # Case-insensitive, as bibtex itself compares keys; files that fail to parse are scanned too.
+    for file in bib_files(root):
+        try:
+            text = file.read_text("utf-8", errors="replace")
+        except OSError:
+            continue
+        for m in ENTRY_KEY_RE.finditer(text):
+            if m.group(2).lower() == key.lower() and m.group(1).lower() not in ("string", "preamble", "comment"):
+                line = text.count("\n", 0, m.start()) + 1
+                raise Refusal(f"the key '{key}' is already used by {file.relative_to(root).as_posix()}:{line} "
+                              f"('{m.group(2)}'; keys are compared ignoring case): choose another key")
+    retired = kb.aliases.get(f"references:{key}")
+    if retired is not None:
+        raise Refusal(f"the key '{key}' was renamed to '{retired}' (claims/_aliases.yaml); keys are never reused")
+
+
+def check_type(entry_type: str) -> None:
+    if entry_type.lower() not in BIBTEX_REQUIRED:
+        raise Refusal(f"unknown entry type '{entry_type}'{_choices(entry_type.lower(), BIBTEX_REQUIRED)}")
+
+
+def render_entry(key: str, entry_type: str) -> str:
+    entry_type = entry_type.lower()
+    fields = BIBTEX_REQUIRED[entry_type]
+    width = max(len(f) for f in fields)
+    lines = [f"% Added by `claimkb new reference`: replace every TODO with the data printed in the work itself, and add",
+             "% doi = {10.NNNN/...} or url = {https://...} if it has one. Never invent a DOI, a page or a year.",
+             f"@{entry_type}{{{key},"]
+    lines += [f"  {name.ljust(width)} = {{{BIBTEX_PLACEHOLDERS[name]}}}," for name in fields]
+    lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
+def new_reference(root_arg: str | None, key: str | None, entry_type: str | None, file: str | None,
+                  interactive: bool | None = None, prompter: Prompter | None = None) -> int:
+    try:
+        return _new_reference(root_arg, key, entry_type, file,
+                              sys.stdin.isatty() if interactive is None else interactive, prompter or Prompter())
+    except Refusal as why:
+        print(f"claimkb new reference: {why}", file=sys.stderr)
+        return why.code
+    except EOFError:
+        print("claimkb new reference: input ended before every answer was given; nothing was written",
+              file=sys.stderr)
+        return EXIT_USAGE
+
+
+def _pick_file(root: Path, file: str | None, interactive: bool, prompter: Prompter) -> Path:
+    """The .bib file to append to: --file (relative to the root; a bare name means references/NAME), else the
+    only .bib file, else references/references.bib in an empty folder; with several, ask or refuse."""
+    existing = [p.relative_to(root).as_posix() for p in bib_files(root)]
+    if file:
+        given = Path(file.replace("\\", "/"))
+        if not given.is_absolute() and len(given.parts) == 1:
+            given = Path("references") / given
+        path = (given if given.is_absolute() else root / given).resolve()
+        try:
+            inside = path.relative_to(root / "references")
+        except ValueError:
+            inside = None
+        if inside is None or path.suffix != ".bib" or any(p.startswith((".", "_")) for p in inside.parts):
+            raise Refusal(f"--file '{file}' must name a .bib file under references/, e.g. references/context.bib",
+                          EXIT_USAGE)
+        return path
+    if len(existing) == 1:
+        return root / existing[0]
+    if not existing:
+        return root / "references" / "references.bib"
+    if interactive:
+        def known(answer: str) -> None:
+            if answer not in existing:
+                raise Refusal(f"'{answer}' is not one of the files listed")
+
+        return root / prompter.choice("BibTeX file", existing, known)
+    raise Refusal(f"there are several .bib files: choose one with --file ({', '.join(existing)})", EXIT_USAGE)
+
+
+def _new_reference(root_arg: str | None, key: str | None, entry_type: str | None, file: str | None,
+                   interactive: bool, prompter: Prompter) -> int:
+    root = Path(root_arg or ".").resolve()
+    if not (root / "references").is_dir() and not (root / "claims").is_dir():
+        raise Refusal(f"{root} has neither claims/ nor references/: run this in the knowledge base's folder, "
+                      "or give --root", EXIT_USAGE)
+    missing = [name for name, value in (("<key>", key), ("--type", entry_type)) if not value]
+    if missing and not interactive:
+        raise _usage("reference", missing)
+    kb = loader.load(root).kb
+    if not key:
+        key = prompter.text("BibTeX key (e.g. moravec1988mind)", lambda a: check_new_key(root, kb, a))
+    if not entry_type:
+        entry_type = prompter.choice("Entry type", list(BIBTEX_REQUIRED), check_type)
+    check_new_key(root, kb, key)
+    check_type(entry_type)
+    target = _pick_file(root, file, interactive, prompter)
+    rel = target.relative_to(root).as_posix()
+
+    entry = render_entry(key, entry_type)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    existed = target.exists()
+    if existed:
+        before_bytes = target.read_bytes()
+        try:
+            before = before_bytes.decode("utf-8")
+        except UnicodeDecodeError:
+            raise Refusal(f"{rel} is not UTF-8 text: run claimkb check, fix it, then try again") from None
+        separator = "" if not before else ("\n" if before.endswith("\n") else "\n\n")
+        errors_before = {d for d in check_after(root, rel)[0] if d.severity == "error"}
+        replace_text(target, before + separator + entry)
+    else:
+        before_bytes, errors_before = b"", set()
+        write_new(target, entry)
+    mine, others = check_after(root, rel)
+    new_errors = [d for d in mine if d.severity == "error" and d not in errors_before]
+    _report([d for d in mine if d not in errors_before], others, print)
+    if new_errors:
+        if existed:
+            replace_text(target, before)
+        else:
+            target.unlink()
+        print(f"claimkb new reference: the entry caused errors (above), so {rel} was restored", file=sys.stderr)
+        return EXIT_PROBLEMS
+    print(f"added @{entry_type.lower()}{{{key}, ...}} to {rel}: fill in every TODO from the work itself, "
+          f"then cite it from a claim (claimed_by or sources) and run .venv/bin/claimkb check")
+    return EXIT_OK
+
+
+def register(sub: Any) -> None:
+    """Add `claimkb new claim` and `claimkb new reference` to the command line's subparsers."""
+    p = sub.add_parser("new", help="scaffold a claim file or a BibTeX entry that passes the checker", description=(
+        "Write a new claim file or BibTeX entry with every field present, then run the checker on it. Never "
+        "overwrites; refuses a taken or retired id or key; takes back what it wrote if the checker finds an error."))
+    p.set_defaults(func=lambda args: (p.print_help(sys.stderr), EXIT_USAGE)[1])
+    what = p.add_subparsers(dest="what", metavar="WHAT")
+
+    c = what.add_parser("claim", help="write claims/[SUBFOLDER/]ID.yaml from the schema", description=(
+        "Write claims/[SUBFOLDER/]ID.yaml with every schema field present and commented, the "
+        "yaml-language-server schema line first, and placeholders (TODO) that pass the checker. "
+        "Missing values are asked for on a terminal; without a terminal they are a usage error (exit 2)."))
+    c.add_argument("id", nargs="?", metavar="ID",
+                   help="the new claim's id, in kebab-case (e.g. finite-resources-force-tradeoffs)")
+    c.add_argument("--kind", metavar="KIND", help=f"the claim's role: {', '.join(KINDS)}")
+    c.add_argument("--domain", metavar="DOMAIN", help="a key of claims/_domains.yaml")
+    c.add_argument("--claimed-by", metavar="KEY", help="the BibTeX key of the work that makes the claim")
+    c.add_argument("--locator", metavar="LOCATOR",
+                   help="where in that work, e.g. '§4' or 'p. 15' (default: a TODO placeholder)")
+    c.add_argument("--title", metavar="TITLE", help="a one-line title (default: a TODO placeholder)")
+    c.add_argument("--dir", metavar="SUBFOLDER", help="a subfolder of claims/ to write into, e.g. paper")
+    c.add_argument("--root", metavar="DIR", help="the knowledge base's folder (default: the current folder)")
+    c.set_defaults(func=lambda a: new_claim(a.root, a.id, a.kind, a.domain, a.claimed_by, a.locator, a.title, a.dir))
+
+    r = what.add_parser("reference", help="append a skeleton BibTeX entry to a .bib file", description=(
+        "Append an entry of the chosen type with its required fields (TODO placeholders) to a .bib file under "
+        "references/. Refuses a key that is already used in any .bib file (ignoring case) or was retired."))
+    r.add_argument("key", nargs="?", metavar="KEY", help="the new BibTeX key, e.g. moravec1988mind")
+    r.add_argument("--type", metavar="TYPE", help=f"the entry type: {', '.join(BIBTEX_REQUIRED)}")
+    r.add_argument("--file", metavar="references/NAME.bib",
+                   help="the .bib file to append to (default: the only .bib file; required when there are several)")
+    r.add_argument("--root", metavar="DIR", help="the knowledge base's folder (default: the current folder)")
+    r.set_defaults(func=lambda a: new_reference(a.root, a.key, a.type, a.file))

@@ -1,0 +1,280 @@
+"""Reference pages generated from their single source, so they cannot drift: the claim format from the JSON
+Schema, the command line from the argparse parser. tests/test_docs.py regenerates both and compares."""
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+from typing import Any, Iterator, Mapping
+
+from . import scaffold
+
+CLAIM_FORMAT_COMMAND = "claimkb schema-doc > docs/reference/claim-format.md"
+CLI_COMMAND = "claimkb cli-doc > docs/reference/cli.md"
+TYPE_NAMES = {"string": "text", "integer": "whole number", "number": "number", "boolean": "true or false",
+              "array": "list", "object": "mapping", "null": "empty"}
+EXAMPLE_VALUES = {"title": "Finite resources force trade-offs between tasks",
+                  "kind": "premise", "domain": "optimization-theory",
+                  "claimed_by": {"ref": "goldfeder2026sai", "locator": "§4"}}
+
+
+PATH_RE = re.compile(r"(?<![\w`])((?:[\w<>\[\]-]+/)+(?:[\w<>\[\]-]+(?:\.\w+)*)?)")
+
+
+def _prose(text: str) -> str:
+    """Schema text as Markdown: file paths such as claims/<id>.yaml in code spans, so '<id>' is not read as HTML."""
+    parts = PATH_RE.split(" ".join(text.split()))
+    return "".join(f"`{p}`" if i % 2 else p.replace("<", "&lt;").replace(">", "&gt;") for i, p in enumerate(parts))
+
+
+def _cell(text: str) -> str:
+    return _prose(text).replace("|", "\\|")
+
+
+def _type(schema: Mapping[str, Any], prop: Mapping[str, Any]) -> str:
+    if "enum" in prop:
+        return "one of the values listed"
+    if "oneOf" in prop:
+        return " or ".join(_type(schema, scaffold._resolve(schema, o)) for o in prop["oneOf"])
+    kind = prop.get("type")
+    if isinstance(kind, list):
+        return " or ".join(TYPE_NAMES.get(k, k) for k in kind)
+    if kind == "array":
+        items = scaffold._resolve(schema, prop.get("items", {}))
+        return f"list of {'mappings' if items.get('type') == 'object' else TYPE_NAMES.get(items.get('type', ''), 'values')}"
+    return TYPE_NAMES.get(kind or "", "any")
+
+
+def _rules(name: str, prop: Mapping[str, Any]) -> str:
+    rules: list[str] = []
+    if "enum" in prop:
+        rules.append("one of " + ", ".join(f"`{v}`" for v in prop["enum"]))
+    if "default" in prop:
+        rules.append(f"default `{prop['default']}`")
+    if prop.get("pattern") == r"^[^\n]*$":
+        rules.append("one line")
+    elif prop.get("pattern") == r"^[a-z0-9]+(?:-[a-z0-9]+)*$":
+        rules.append("kebab-case: lower-case letters, digits and single hyphens")
+    elif prop.get("pattern") == r"^[A-Za-z0-9][A-Za-z0-9_:.+-]*$":
+        rules.append("a letter or digit, then letters, digits and `_:.+-`")
+    elif "pattern" in prop:
+        rules.append(f"matches `{prop['pattern']}`")
+    lo, hi = prop.get("minLength"), prop.get("maxLength")
+    if hi is not None:
+        rules.append(f"{lo or 0}–{hi:,} characters" if lo else f"at most {hi:,} characters")
+    elif lo:
+        rules.append("not empty")
+    if "maxItems" in prop:
+        rules.append(f"at most {prop['maxItems']} items")
+    if prop.get("uniqueItems"):
+        rules.append("no repeats")
+    if "oneOf" in prop and name == "locator":
+        rules.append("see [Locators](#locators)")
+    return "; ".join(rules)
+
+
+def walk_fields(schema: Mapping[str, Any], node: Mapping[str, Any] | None = None,
+                prefix: str = "") -> Iterator[tuple[str, str, dict[str, Any], bool]]:
+    """(dotted path, name, resolved property, required) for every field of a claim, depth first, in schema order.
+    Lists of mappings contribute their items' fields as `name[].field`."""
+    node = scaffold._resolve(schema, node if node is not None else schema)
+    required = set(node.get("required", []))
+    for name, raw in node.get("properties", {}).items():
+        prop = scaffold._resolve(schema, raw)
+        path = f"{prefix}{name}"
+        yield path, name, prop, name in required
+        if prop.get("type") == "object":
+            yield from walk_fields(schema, prop, f"{path}.")
+        elif prop.get("type") == "array":
+            items = scaffold._resolve(schema, prop.get("items", {}))
+            if items.get("type") == "object":
+                yield from walk_fields(schema, items, f"{path}[].")
+
+
+def render_claim_format(schema: Mapping[str, Any]) -> str:
+    out: list[str] = []
+    add = out.append
+    add("# Claim format")
+    add("")
+    add(f"This page is generated from the JSON Schema `{scaffold.SCHEMA_REL}` by `{CLAIM_FORMAT_COMMAND}`; "
+        "a test fails when the two disagree, so edit the schema, not this page.")
+    add("")
+    add(f"{_prose(schema.get('description', ''))} The id is the file's name without `.yaml`: kebab-case "
+        "(lower-case letters, digits and single hyphens), at most 80 characters, unique across all subfolders "
+        "of `claims/`, and never reused once retired (`claims/_aliases.yaml` maps retired ids to their "
+        "replacements). Subfolders such as `claims/paper/` only organize files; they do not change the id.")
+    add("")
+    add("## A new claim file")
+    add("")
+    add("`claimkb new claim` writes this file, every field present and explained by a comment taken from the "
+        "schema. The first line tells editors with the YAML language server (VS Code's YAML extension, for one) "
+        "where the schema is, so they complete field names and flag mistakes as you type.")
+    add("")
+    add("```yaml")
+    example = scaffold.render_claim(schema, EXAMPLE_VALUES, f"../{scaffold.SCHEMA_REL}",
+                                    {"domain": "Known domains: the keys of claims/_domains.yaml."})
+    out.extend(example.rstrip("\n").splitlines())
+    add("```")
+    add("")
+    add("## Fields")
+    add("")
+    add("`name[].field` is a field of each item of the list `name`.")
+    add("")
+    add("| Field | Required | Type | Rules | Meaning |")
+    add("| --- | --- | --- | --- | --- |")
+    for path, name, prop, required in walk_fields(schema):
+        add(f"| `{path}` | {'yes' if required else 'no'} | {_cell(_type(schema, prop))} | "
+            f"{_cell(_rules(name, prop))} | {_cell(prop.get('description', ''))} |")
+    add("")
+    add("No other field is allowed: a misspelt field name is an error (`unknown-field`), not silently ignored.")
+    add("")
+    add("## Locators")
+    add("")
+    locator = scaffold._resolve(schema, {"$ref": "#/$defs/locator"})
+    add(f"{_prose(locator.get('description', ''))} Write a locator as text when the place has no single label "
+        "(`locator: \"§4, Table 1\"`), or as a mapping with exactly one label when it has:")
+    add("")
+    add("| Label | Example |")
+    add("| --- | --- |")
+    examples = {"section": '"4.2"', "page": "15", "figure": "3", "table": "1", "paragraph": "2", "line": "12"}
+    for label in scaffold.locator_labels(schema):
+        add(f"| `{label}` | `locator: {{{label}: {examples.get(label, '1')}}}` |")
+    add("")
+    add("A label's value is text or a whole number, 1–200 characters; quote a value such as `\"4.2\"` that YAML "
+        "would read as a decimal number.")
+    add("")
+    add("## Kinds and domains")
+    add("")
+    kinds = schema["properties"]["kind"]["enum"]
+    add(f"`kind` is one of {', '.join(f'`{k}`' for k in kinds)}; their descriptions, shown on the kind pages, "
+        "are in `claims/_kinds.yaml`. `domain` is a key of `claims/_domains.yaml`: add a domain there "
+        "(with a `title` and a `description`) before using it.")
+    add("")
+    add("## Relations")
+    add("")
+    relation = scaffold._resolve(schema, schema["properties"]["relations"]["items"])
+    types = relation["properties"]["type"]["enum"]
+    add(f"A relation points from this claim to another: {', '.join(f'`{t}`' for t in types)}. "
+        "`supports` and `depends-on` chains must not form a cycle. `fidelity` is only allowed on `interprets`, "
+        "where a secondary work restates a primary one: it says how faithfully.")
+    add("")
+    add("## Text that YAML reads differently")
+    add("")
+    add("YAML 1.1 reads some unquoted values as something other than text: `no`, `yes`, `on` and `off` as "
+        "true or false, `1.10` as the number 1.1, `2026-02-27` as a date. Quote such values "
+        "(`locator: \"1.10\"`); the checker reports them as `wrong-type` with the quoted form to use. "
+        "Titles and statements may use inline Markdown (emphasis, code, links to http, https or mailto "
+        "addresses) but no raw HTML.")
+    add("")
+    return "\n".join(out)
+
+
+def commands(parser: argparse.ArgumentParser) -> list[tuple[argparse.ArgumentParser, str]]:
+    """Every command's parser and its one-line help, nested ones such as `claimkb new claim` too, depth first."""
+    found: list[tuple[argparse.ArgumentParser, str]] = []
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            helps = {choice.dest: choice.help or "" for choice in action._choices_actions}
+            for name, sub in action.choices.items():
+                found.append((sub, helps.get(name, "")))
+                found.extend(commands(sub))
+    return found
+
+
+def _usage(parser: argparse.ArgumentParser) -> str:
+    # A fixed width: argparse otherwise wraps to the terminal, and the page must not depend on it.
+    formatter = parser.formatter_class(prog=parser.prog, width=100)
+    formatter.add_usage(parser.usage, parser._actions, parser._mutually_exclusive_groups, prefix="")
+    return formatter.format_help().strip()
+
+
+def render_cli(parser: argparse.ArgumentParser) -> str:
+    out: list[str] = []
+    add = out.append
+    add("# Command line")
+    add("")
+    add(f"This page is generated from the command line's own definitions by `{CLI_COMMAND}`; a test fails "
+        "when a command or an option is missing from it.")
+    add("")
+    add("In a clone, after `make serve` or `make test` has set up `.venv`, run the commands as `.venv/bin/claimkb` "
+        "(or `python -m claimkb`) from the repository's folder. Every command returns 0 when all is well, "
+        "1 when it found problems (or refused to do something, saying why), and 2 for a usage error such as a "
+        "missing option.")
+    add("")
+    add("| Command | What it does |")
+    add("| --- | --- |")
+    for sub, summary in commands(parser):
+        add(f"| [`{sub.prog}`](#{_anchor(sub.prog)}) | {_cell(summary)} |")
+    add("")
+    for sub, _ in commands(parser):
+        add(f"## `{sub.prog}`")
+        add("")
+        if sub.description:
+            add(_prose(sub.description))
+            add("")
+        add("```text")
+        add(_usage(sub))
+        add("```")
+        add("")
+        rows = []
+        for action in sub._actions:
+            if isinstance(action, argparse._HelpAction):
+                continue
+            if isinstance(action, argparse._SubParsersAction):
+                names = ", ".join(f"`{c}`" for c in action.choices)
+                rows.append((f"`{action.metavar or action.dest}`", f"one of {names}: see below"))
+                continue
+            if action.option_strings:
+                shown = ", ".join(f"`{o}{' ' + _metavar(action) if action.nargs != 0 else ''}`"
+                                  for o in action.option_strings)
+            else:
+                shown = f"`{_metavar(action)}`"
+            text = (action.help or "").rstrip(".")
+            text += "." if text else ""
+            if action.choices and not isinstance(action.choices, dict):
+                text += f" One of: {', '.join(f'`{c}`' for c in action.choices)}."
+            if action.default not in (None, False, argparse.SUPPRESS, []) and action.option_strings:
+                text += f" Default: `{action.default}`."
+            rows.append((shown, text))
+        if rows:
+            add("| Argument | Meaning |")
+            add("| --- | --- |")
+            for shown, text in rows:
+                add(f"| {shown} | {_cell(text)} |")
+            add("")
+    return "\n".join(out)
+
+
+def _metavar(action: argparse.Action) -> str:
+    if isinstance(action.metavar, str):
+        return action.metavar
+    return action.dest.upper() if action.option_strings else action.dest
+
+
+def _anchor(prog: str) -> str:
+    # Python-Markdown's toc slugify: lower case, punctuation dropped, spaces to hyphens.
+    return "-".join(prog.lower().split())
+
+
+def register(sub: Any) -> None:
+    """Add `claimkb schema-doc` and `claimkb cli-doc`, which print these pages."""
+
+    def schema_doc(args: argparse.Namespace) -> int:
+        from . import loader
+
+        sys.stdout.write(render_claim_format(loader.claim_schema()))
+        return 0
+
+    def cli_doc(args: argparse.Namespace) -> int:
+        from . import cli
+
+        sys.stdout.write(render_cli(cli.build_parser()))
+        return 0
+
+    p = sub.add_parser("schema-doc", help="print the claim format reference (docs/reference/claim-format.md)",
+                       description="Print the claim format reference, generated from the JSON Schema, as Markdown.")
+    p.set_defaults(func=schema_doc)
+    p = sub.add_parser("cli-doc", help="print the command line reference (docs/reference/cli.md)",
+                       description="Print the command line reference, generated from the commands' definitions, "
+                                   "as Markdown.")
+    p.set_defaults(func=cli_doc)
