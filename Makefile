@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# Material prints a banner about MkDocs 2 on every build; the notice is in README.md instead.
+export NO_MKDOCS_2_WARNING := 1
 
 .PHONY: serve build test check bench fuzz clean
 

@@ -9,7 +9,7 @@ import jsonschema
 import pytest
 import yaml
 
-from claimkb import loader, model, validate
+from claimkb import bibload, loader, model, validate
 from conftest import REPO, check_inprocess, find, parse_output
 
 SCHEMA_FILE = REPO / "scripts" / "claimkb" / "schema" / "claim.schema.json"
@@ -80,7 +80,10 @@ def test_schema_is_valid_draft_2020_12() -> None:
     assert jsonschema.validators.validator_for(schema) is jsonschema.Draft202012Validator
 
 
-def test_checker_uses_the_schema_file() -> None:
+def test_checker_uses_the_schema_file(kb: KB) -> None:
+    # Check a base with a rejected claim first: validating must not alter the shared schema (a compiled validator
+    # that rewrote its $refs in place once did, and exports and docs read the same dict).
+    check_inprocess(kb({"claims/zz-claim.yaml": MAXIMAL.replace("    figure: 3\n", "    figure: 3\n    page: 4\n")}))
     assert loader.claim_schema() == _schema()
     assert loader.schema_path().resolve() == SCHEMA_FILE.resolve()
     validator = validate.ClaimValidator(loader.claim_schema(), {})
@@ -98,6 +101,15 @@ def test_model_constants_match_the_schema() -> None:
     object_locator = schema["$defs"]["locator"]["oneOf"][1]
     assert tuple(object_locator["properties"]) == model.LOCATOR_LABELS
     assert set(model.ACYCLIC_RELATIONS) <= set(model.RELATION_TYPES)
+
+
+def test_schema_patterns_are_the_checker_patterns() -> None:
+    """Claim ids (file stems, relation targets) and BibTeX keys follow one rule each, wherever they are checked."""
+    defs = _schema()["$defs"]
+    assert defs["id"]["pattern"] == validate.ID_RE.pattern
+    assert defs["id"]["maxLength"] == validate.MAX_ID
+    assert defs["key"]["pattern"] == bibload.KEY_RE.pattern
+    assert _schema()["properties"]["domain"]["pattern"] == validate.ID_RE.pattern
 
 
 def _used_paths(schema: dict[str, Any], node: dict[str, Any], at: str = "") -> Iterator[str]:
@@ -168,22 +180,23 @@ def test_title_of_120_characters_is_accepted(kb: KB) -> None:
 def test_tag_with_an_uppercase_letter_is_rejected(kb: KB) -> None:
     text = MAXIMAL.replace("tags: [maximal, every-field, x1]", "tags:\n  - maximal\n  - Every-Field\n")
     found = _diagnose(kb, text)
-    line = find(found, "claims/zz-claim.yaml:61:5: error invalid-value")
+    line = find(found, "claims/zz-claim.yaml:50:5: error invalid-value")
     assert "tags[1] is 'Every-Field'" in line.message and "kebab-case" in line.message
     assert len(found) == 1
 
 
 @pytest.mark.parametrize(("old", "new", "prefix", "message"), [
-    ("tags: [maximal, every-field, x1]", "tags: [a, a]", "claims/zz-claim.yaml:58:7: error invalid-value",
+    ("tags: [maximal, every-field, x1]", "tags: [a, a]", "claims/zz-claim.yaml:48:7: error invalid-value",
      "lists the same item twice"),
     ("tags: [maximal, every-field, x1]", "tags: [" + ", ".join(f"t{i}" for i in range(51)) + "]",
-     "claims/zz-claim.yaml:58:7: error invalid-value", "has 51 items; the limit is 50"),
+     "claims/zz-claim.yaml:48:7: error invalid-value", "has 51 items; the limit is 50"),
     ("    figure: 3\n", "    figure: 3\n    page: 4\n", "claims/zz-claim.yaml:10:5: error invalid-value", "claimed_by.locator"),
     ("    figure: 3\n", "    folio: 3\n", "claims/zz-claim.yaml:10:5: error invalid-value", "claimed_by.locator"),
-    ("    role: context\n", "    role: editorial\n", "claims/zz-claim.yaml:20:11: error invalid-value", "allowed: cited, context"),
-    ("    target: gamma-evidence\n", "    target: Gamma_Evidence\n", "claims/zz-claim.yaml:42:13: error invalid-value",
+    ("    role: context\n", "    role: editorial\n", "claims/zz-claim.yaml:19:11: error invalid-value", "allowed: cited, context"),
+    ("    target: gamma-evidence\n", "    target: Gamma_Evidence\n", "claims/zz-claim.yaml:38:13: error invalid-value",
      "kebab-case"),
-    ("  ref: smith2020\n", "  ref: smith 2020\n", "claims/zz-claim.yaml:8:8: error invalid-value", "not a valid value"),
+    ("  ref: smith2020\n", "  ref: smith 2020\n", "claims/zz-claim.yaml:8:8: error invalid-value",
+     "'smith 2020': a BibTeX key starts with a letter or digit"),
     ("title: A claim that uses every field\n", "title: |\n  Two\n  lines\n", "claims/zz-claim.yaml:1:8: error multiline-title",
      "one line"),
 ], ids=["tags-unique", "tags-max", "locator-two-labels", "locator-unknown-label", "role", "target-pattern",

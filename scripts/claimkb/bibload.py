@@ -12,7 +12,7 @@ from pybtex.database.input.bibtex import LowLevelParser, month_names
 from pybtex.scanner import PybtexSyntaxError
 from pybtex.utils import CaseInsensitiveDict
 
-from .diagnostics import Diagnostic, make
+from .diagnostics import Diagnostic, make, non_ascii_hint
 from .model import Reference
 
 KEY_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_:.+-]*$")
@@ -97,7 +97,7 @@ def _entry(command: str, key: str, fields: list, source: str, start: int, lines:
     line, col = lines.at(start)
     if not KEY_RE.match(key) or len(key) > 100:
         out.append(make(path, line, col, "bibtex-invalid-key",
-                        f"key '{key[:60]}' must start with a letter or digit and use only letters, digits and _:.+- "
+                        f"key '{key[:60]}'{non_ascii_hint(key)} must start with a letter or digit and use only letters, digits and _:.+- "
                         "(keys become URLs and citation keys)"))
         return None
     entry = Entry(command.lower())

@@ -77,15 +77,22 @@ def _simplify(latex: str) -> str:
     return latex.replace("\\relax ", "")
 
 
+@lru_cache(maxsize=1)
+def _text_backend() -> Any:
+    # render_as("text") looks the plugin up through the entry points on every call: milliseconds each.
+    return find_plugin("pybtex.backends", "text")()
+
+
 def _plain(text: str) -> str:
     return " ".join(text.translate(_RESTORE).replace("\u00a0", " ").split())
 
 
+@lru_cache(maxsize=16384)
 def to_unicode(latex: str) -> str:
     """A BibTeX field's value as plain Unicode text: accents decoded, -- as an en dash, protecting braces removed."""
     simple = _simplify(latex)
     try:
-        text = Text.from_latex(simple).render_as("text")
+        text = Text.from_latex(simple).render(_text_backend())
     except Exception:  # noqa: BLE001 - unbalanced braces and codec surprises degrade to a cruder decoding
         try:
             text = codecs.decode(simple, "ulatex")
@@ -204,7 +211,13 @@ def _issued(ref: Reference) -> dict[str, Any] | None:
 
 
 def available_styles() -> list[str]:
-    return sorted(enumerate_plugin_names("pybtex.style.formatting"))
+    return list(_style_names())
+
+
+@lru_cache(maxsize=1)
+def _style_names() -> tuple[str, ...]:
+    # Listing plugins scans the installed packages' entry points: tens of milliseconds, so once per process.
+    return tuple(sorted(enumerate_plugin_names("pybtex.style.formatting")))
 
 
 @lru_cache(maxsize=None)
@@ -224,7 +237,7 @@ def format_reference(kb: KnowledgeBase, key_or_ref: str | Reference, style: str 
     if ref is None:
         return f"{key_or_ref} (not in references/)"
     name = style or kb.settings.style
-    if name not in available_styles():
+    if name not in _style_names():
         name = "plain"  # a bad style name is a configuration problem, reported elsewhere; pages still render
     return _format(ref, name)
 
@@ -236,7 +249,7 @@ def _format(ref: Reference, style: str) -> str:
     entry = Entry(ref.entry.type, fields=[(k, v if k.lower() in VERBATIM_FIELDS else _simplify(v))
                                           for k, v in ref.entry.fields.items()], persons=ref.entry.persons)
     try:
-        text = _style(style).format_entry(ref.key, entry).text.render_as("text")
+        text = _style(style).format_entry(ref.key, entry).text.render(_text_backend())
     except Exception:  # noqa: BLE001 - FieldIsMissing, unknown entry types, bad names, crossrefs: never abort a build
         return fallback_format(ref)
     return _plain(text) or fallback_format(ref)

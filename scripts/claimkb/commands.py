@@ -103,10 +103,11 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    from . import scaffold, schemadoc  # new, schema-doc and cli-doc live beside their code
+    from . import scaffold, schemadoc, sitecmd  # new, schema-doc, render and bench live beside their code
 
     scaffold.register(sub)
     schemadoc.register(sub)
+    sitecmd.register(sub)
     p = sub.add_parser("cite", help="print how to cite one claim or reference", description=(
         "Print one entry: a claim as the @misc entry, CSL-JSON item or text that cites it as it stands in this "
         "knowledge base, or a reference as normalized BibTeX, CSL-JSON or formatted text. "

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import unicodedata
 from dataclasses import asdict, dataclass
 from typing import Iterable, Literal
 
@@ -83,6 +84,15 @@ def make(path: str, line: int, column: int, code: str, message: str) -> Diagnost
     """Build a diagnostic whose severity comes from the catalogue, so one code always means one severity."""
     severity, _ = CODES[code]
     return Diagnostic(path, max(line, 1), max(column, 1), severity, code, message)
+
+
+def non_ascii_hint(text: str) -> str:
+    """Names the first non-ASCII character of an id or key: a Cyrillic 'а' looks exactly like a Latin 'a'."""
+    for ch in text:
+        if ord(ch) > 127:
+            name = unicodedata.name(ch, "an unnamed character")
+            return f" (it contains '{ch}', U+{ord(ch):04X} {name}, which is not ASCII)"
+    return ""
 
 
 def count(diagnostics: Iterable[Diagnostic]) -> tuple[int, int]:

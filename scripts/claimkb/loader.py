@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from . import bibload, validate, yamlsafe
-from .diagnostics import Diagnostic, make
+from .diagnostics import Diagnostic, make, non_ascii_hint
 from .model import KINDS, Citation, Claim, KnowledgeBase, Locator, Reference, Relation, Settings, Term
 
 MAX_FILE_BYTES = 1024 * 1024
@@ -46,17 +46,22 @@ def read_text(file: Path, rel: str) -> tuple[str | None, list[Diagnostic]]:
         return None, [make(rel, 1, 1, "not-utf8", f"cannot read the file: {exc.strerror or exc}")]
     nul = data.find(b"\0")
     if nul >= 0:
-        line = data.count(b"\n", 0, nul) + 1
-        col = nul - (data.rfind(b"\n", 0, nul) + 1) + 1
+        line, col = _position(data, nul)
         return None, [make(rel, line, col, "nul-byte", "the file contains a NUL byte; save it as plain UTF-8 text")]
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        col = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        line, col = _position(data, exc.start)
         return None, [make(rel, line, col, "not-utf8",
                            f"byte 0x{data[exc.start]:02x} is not valid UTF-8; re-save the file as UTF-8")]
     return text.removeprefix("\ufeff"), []
+
+
+def _position(data: bytes, offset: int) -> tuple[int, int]:
+    """1-based line and column of a byte offset, the column in characters as an editor counts them."""
+    start = data.rfind(b"\n", 0, offset) + 1
+    before = data[start:offset].decode("utf-8", "replace").removeprefix("\ufeff")
+    return data.count(b"\n", 0, offset) + 1, len(before) + 1
 
 
 def _walk(top: Path, root: Path, suffixes: tuple[str, ...], out: list[Diagnostic]) -> Iterator[tuple[Path, str]]:
@@ -145,7 +150,7 @@ def _load_claim(file: Path, rel: str, validator: "validate.ClaimValidator", out:
     claim_id = file.stem
     if not validate.valid_id(claim_id):
         out.append(make(rel, 1, 1, "invalid-id",
-                        f"'{claim_id[:100]}' is not a valid claim id: use lower-case letters, digits and single hyphens "
+                        f"'{claim_id[:100]}' is not a valid claim id{non_ascii_hint(claim_id)}: use lower-case letters, digits and single hyphens "
                         f"(kebab-case), at most 80 characters, e.g. '{validate.suggest_id(claim_id)}'"))
         return None
     text, problems = read_text(file, rel)

@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import logging
+import os
 from pathlib import Path
+from urllib.parse import urljoin
 
 from mkdocs.structure.files import File, Files
 
@@ -36,9 +38,11 @@ def on_page_markdown(markdown: str, page, config, files, **kwargs) -> str:
     kb = _state["kb"]
     site: render.Site = _state["site"]  # type: ignore[assignment]
     source = site.sources.get(page.file.src_uri)
-    if source and config.repo_url and page.edit_url:
-        # "Edit this page" on a claim or reference opens its YAML or BibTeX file, not a docs path.
-        page.edit_url = page.edit_url.split("/docs/", 1)[0] + "/" + source if "/docs/" in page.edit_url else page.edit_url
+    if source and config.repo_url and config.edit_uri:
+        # "Edit this page" on a claim or reference opens its YAML or BibTeX file, not a docs path. MkDocs gives
+        # generated pages no edit_url, so it is built here: edit_uri points into docs_dir, the file lives beside it.
+        up = Path(os.path.relpath(Path(config.config_file_path).parent, config.docs_dir)).as_posix()
+        page.edit_url = urljoin(config.repo_url.rstrip("/") + "/", f"{config.edit_uri.rstrip('/')}/{up}/{source}")
     if page.file.src_uri in site.pages:
         return markdown
     return render.expand_shortcodes(kb, page.file.src_uri, markdown)  # type: ignore[arg-type]

@@ -23,6 +23,7 @@ RELATION_LABELS: dict[str, tuple[str, str]] = {
 }
 # Relations that carry an argument toward a thesis, for the argument map and the matrix.
 ARGUMENT_RELATIONS = ("supports", "rebuts", "refines", "depends-on")
+MAP_NODES = 25
 EXPORTS = ("references.bib", "claims.bib", "references.json", "claims-csl.json", "claims.json")
 
 
@@ -251,10 +252,11 @@ def _relation_item(kb: KnowledgeBase, page: str, other: str, note: str | None, f
     return text
 
 
-def _mermaid(nodes: list[str], edges: list[tuple[str, str, str]], kb: KnowledgeBase, focus: str | None = None) -> str:
+def _mermaid(nodes: list[str], edges: list[tuple[str, str, str]], kb: KnowledgeBase, focus: str | None = None,
+             direction: str = "BT") -> str:
     """A Mermaid flowchart; node ids are generated and labels stripped to plain text, so content cannot inject."""
     ids = {claim_id: f"n{i}" for i, claim_id in enumerate(nodes)}
-    lines = ["flowchart BT"]
+    lines = [f"flowchart {direction}"]
     for claim_id in nodes:
         claim = kb.claims[claim_id]
         label = mermaid_label(f"{claim.kind}: {claim.title}")
@@ -277,7 +279,7 @@ def _neighbourhood(kb: KnowledgeBase, graph: _Graph, claim: Claim) -> str:
     edges += [(source, t, claim.id) for t, source, _, _ in graph.into.get(claim.id, ())]
     if not edges:
         return ""
-    nodes = [claim.id] + sorted({e[0] for e in edges} | {e[2] for e in edges} - {claim.id})
+    nodes = [claim.id] + sorted(({e[0] for e in edges} | {e[2] for e in edges}) - {claim.id})
     return "## Argument neighbourhood\n\n" + _mermaid(nodes, sorted(set(edges)), kb, focus=claim.id) + "\n"
 
 
@@ -402,8 +404,11 @@ def _members(kb: KnowledgeBase, section: str, key: str, members: list[Claim]) ->
     return "".join(out)
 
 
-def _theses(kb: KnowledgeBase) -> list[Claim]:
-    return sorted((c for c in kb.claims.values() if c.kind == "thesis"), key=lambda c: c.id)
+def _theses(kb: KnowledgeBase, graph: _Graph) -> list[Claim]:
+    """Theses with the broadest support first: the order a reader wants in the map and the matrix."""
+    theses = [c for c in kb.claims.values() if c.kind == "thesis"]
+    weight = {c.id: len(graph.supporters(c.id)) for c in theses}
+    return sorted(theses, key=lambda c: (-weight[c.id], c.id))
 
 
 def _map(kb: KnowledgeBase, graph: _Graph) -> str:
@@ -413,30 +418,39 @@ def _map(kb: KnowledgeBase, graph: _Graph) -> str:
            "Each thesis with the claims whose supports, refines and depends-on chains lead to it, and what rebuts "
            "them. Arrows point from a claim to the claim it bears on; dotted arrows are rebuttals. One diagram per "
            "thesis keeps each readable; the list under each diagram links every claim in it.\n\n"]
-    theses = _theses(kb)
+    theses = _theses(kb, graph)
     if not theses:
         out.append("No thesis yet.\n")
     for thesis in theses:
         reach = graph.supporters(thesis.id)
-        members = {thesis.id, *reach}
+        # A diagram of more than MAP_NODES claims stops being readable: draw the nearest steps, list the rest.
+        depth = next((d for d in (3, 2) if sum(1 for v in reach.values() if v <= d) <= MAP_NODES), 1)
+        drawn = {n for n, steps in reach.items() if steps <= depth}
+        members = {thesis.id, *drawn}
         rebutters = {source for node in members for t, source, _, _ in graph.into.get(node, ()) if t == "rebuts"}
         nodes = sorted(members | rebutters, key=lambda n: (n != thesis.id, reach.get(n, 99), n))
         edges = sorted({(s, t, target) for s in nodes for t, target, _, _ in graph.out.get(s, ())
                         if target in members and t in ARGUMENT_RELATIONS})
         out.append(f"## {escape_text(thesis.title)}\n\n")
-        out.append(f"{_claim_link(kb, page, thesis.id)}: {len(reach)} claim{'s' if len(reach) != 1 else ''} lead to it.\n\n")
-        out.append(_mermaid(nodes, edges, kb, focus=thesis.id) + "\n")
-        if len(nodes) > 1:
-            out.append("??? info \"Claims in this diagram\"\n\n")
-            for n in nodes[1:]:
-                out.append(f"    - {_claim_link(kb, page, n)} ({escape_text(kb.claims[n].kind)})\n")
+        out.append(f"{_claim_link(kb, page, thesis.id)}: {len(reach)} claim{'s' if len(reach) != 1 else ''} lead to it")
+        hidden = len(reach) - len(drawn)
+        out.append(f"; the diagram draws those within {depth} step{'s' if depth != 1 else ''}, the list below has all {len(reach)}.\n\n"
+                   if hidden else ".\n\n")
+        # Left to right, wide argument trees grow down the page, where a reader can scroll.
+        out.append(_mermaid(nodes, edges, kb, focus=thesis.id, direction="RL" if len(nodes) > 8 else "BT") + "\n")
+        listed = sorted(set(reach) | rebutters, key=lambda n: (reach.get(n, 99), n))
+        if listed:
+            out.append(f"??? info \"All {len(listed)} claims leading to or rebutting this thesis\"\n\n")
+            for n in listed:
+                step = f"{reach[n]} step{'s' if reach[n] != 1 else ''}" if n in reach else "rebuts"
+                out.append(f"    - {_claim_link(kb, page, n)} ({escape_text(kb.claims[n].kind)}, {step})\n")
             out.append("\n")
     return "".join(out)
 
 
 def _matrix(kb: KnowledgeBase, graph: _Graph) -> str:
     page = "matrix.md"
-    theses = _theses(kb)
+    theses = _theses(kb, graph)
     domains = list(kb.domains)
     out = [_front_matter("Convergence matrix", "The theses against the evidence domains: which fields support each thesis."),
            "# Convergence matrix\n\n",

@@ -18,11 +18,12 @@ EXAMPLE_VALUES = {"title": "Finite resources force trade-offs between tasks",
                   "claimed_by": {"ref": "goldfeder2026sai", "locator": "§4"}}
 
 
-PATH_RE = re.compile(r"(?<![\w`])((?:[\w<>\[\]-]+/)+(?:[\w<>\[\]-]+(?:\.\w+)*)?)")
+# File paths such as claims/<id>.yaml, and the docs' own [@key] and [[id]] syntax: shown as code, not read.
+PATH_RE = re.compile(r"(?<![\w`])((?:[\w<>\[\]-]+/)+(?:[\w<>\[\]-]+(?:\.\w+)*)?|\[@[^\]\s]*\]|\[\[[^\]\s]*\]\])")
 
 
 def _prose(text: str) -> str:
-    """Schema text as Markdown: file paths such as claims/<id>.yaml in code spans, so '<id>' is not read as HTML."""
+    """Help or schema text as Markdown: paths and shortcodes in code spans, so '<id>' is not read as HTML."""
     parts = PATH_RE.split(" ".join(text.split()))
     return "".join(f"`{p}`" if i % 2 else p.replace("<", "&lt;").replace(">", "&gt;") for i, p in enumerate(parts))
 

@@ -1,8 +1,10 @@
 """Validation: the schema and per-file rules for each claim, then the rules that span the whole knowledge base."""
 from __future__ import annotations
 
+import copy
 import difflib
 import re
+import unicodedata
 from collections import defaultdict
 from typing import Any, Iterable, Mapping
 
@@ -10,8 +12,8 @@ import fastjsonschema
 import jsonschema
 
 from . import markup
-from .bibload import ARXIV_RE, DOI_RE, field_mark
-from .diagnostics import Diagnostic, make
+from .bibload import ARXIV_RE, DOI_RE, KEY_RE, field_mark
+from .diagnostics import Diagnostic, make, non_ascii_hint
 from .model import ACYCLIC_RELATIONS, FIDELITIES, KINDS, RELATION_TYPES, KnowledgeBase, Reference, Term
 from .yamlsafe import Document
 
@@ -24,8 +26,13 @@ def valid_id(text: str) -> bool:
     return len(text) <= MAX_ID and bool(ID_RE.match(text))
 
 
+# Cyrillic and Greek letters drawn like Latin ones, which NFKD does not fold: an id typed on another keyboard.
+_LOOKALIKES = str.maketrans("аеорсхуіјѕԁһԛԝοαικνρτυχ", "aeopcxyijsdhqwoaikvptux")
+
+
 def suggest_id(text: str) -> str:
-    slug = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:MAX_ID].strip("-")
+    folded = unicodedata.normalize("NFKD", text.lower().translate(_LOOKALIKES))
+    slug = re.sub(r"[^a-z0-9]+", "-", folded.encode("ascii", "ignore").decode()).strip("-")[:MAX_ID].strip("-")
     return slug or "my-claim"
 
 
@@ -47,7 +54,9 @@ class ClaimValidator:
         self.validator = jsonschema.Draft202012Validator(schema)
         # The same schema compiled to Python: ~35x faster on valid claims, which are nearly all of them.
         # Only a claim it rejects goes through jsonschema, which reports every error with its path.
-        self.fast = fastjsonschema.compile(schema, use_default=False)
+        # compile() rewrites every $ref in the dict it is given to an absolute URI: give it a copy, so the shared
+        # loader.claim_schema() (exported, documented, scaffolded from) stays the file's schema.
+        self.fast = fastjsonschema.compile(copy.deepcopy(schema), use_default=False)
         self.fields = list(schema["properties"])
         self.domains = domains
 
@@ -127,9 +136,15 @@ class ClaimValidator:
                          f"{where} must be text such as \"§4\" or a mapping with one of "
                          "section, page, figure, table, paragraph, line")]
         if v == "pattern":
-            return [make(path, line, col, "invalid-value",
-                         f"{where} is {_show(error.instance)}: use lower-case kebab-case (letters, digits, single hyphens)"
-                         if "a-z0-9" in str(error.validator_value) else f"{where} is {_show(error.instance)}: not a valid value")]
+            # Match the whole pattern: the BibTeX key pattern also contains "a-z0-9" but allows capitals and _:.+
+            if error.validator_value == ID_RE.pattern:
+                rule = "use lower-case kebab-case (letters, digits, single hyphens)"
+            elif error.validator_value == KEY_RE.pattern:
+                rule = "a BibTeX key starts with a letter or digit and has only letters, digits and _:.+-"
+            else:
+                rule = "not a valid value"
+            hint = non_ascii_hint(error.instance) if isinstance(error.instance, str) else ""
+            return [make(path, line, col, "invalid-value", f"{where} is {_show(error.instance)}{hint}: {rule}")]
         if v in ("maxLength", "minLength", "maxItems", "minItems", "uniqueItems", "minProperties", "maxProperties"):
             return [make(path, line, col, "invalid-value", f"{where}: {_limit_message(v, error)}")]
         return [make(path, line, col, "invalid-value", f"{where}: {error.message[:200]}")]

@@ -14,6 +14,9 @@ _Loader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _constructor = yaml.SafeLoader("")  # only its scalar constructors are used, never on untrusted tags
 
 MAX_DEPTH = 16
+# A claim's deepest field is sources[0].locator.page: 16 leaves room and still stops a hostile document early.
+TOO_DEEP = (f"the document nests deeper than {MAX_DEPTH} levels; no claim field is nested more than a few "
+            "(the deepest is sources[0].locator.page): flatten it")
 
 Path_ = tuple[str | int, ...]
 
@@ -79,12 +82,18 @@ def read(text: str, path: str) -> tuple[Document | None, list[Diagnostic]]:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        if "maximum nesting depth" in (exc.problem or ""):
+            # libyaml stops at 1,000 levels, long before a deep document could exhaust memory or the stack.
+            return None, [make(path, line, col, "yaml-too-deep", TOO_DEEP)]
         problem = " ".join(filter(None, [exc.context, exc.problem])) or "invalid YAML"
-        return None, [make(path, line, col, "yaml-syntax", f"{problem} (check indentation, quotes and colons)")]
+        hint = "check indentation, quotes and colons"
+        if mark and 0 <= mark.index < len(text) and text[mark.index] == "\t":
+            hint = "the character there is a tab: YAML indents with spaces only"
+        return None, [make(path, line, col, "yaml-syntax", f"{problem} ({hint})")]
     except yaml.YAMLError as exc:
         return None, [make(path, 1, 1, "yaml-syntax", str(exc).splitlines()[0])]
     except RecursionError:
-        return None, [make(path, 1, 1, "yaml-too-deep", f"the document nests deeper than {MAX_DEPTH} levels")]
+        return None, [make(path, 1, 1, "yaml-too-deep", TOO_DEEP)]
     if node is None or (isinstance(node, yaml.ScalarNode) and node.tag == _NULL and not node.value):
         # Nothing, or a bare `---` document marker (an empty null document): both are an empty claim file.
         return None, [make(path, 1, 1, "empty-file", "the file holds no YAML document; a claim is a mapping of fields")]
@@ -106,7 +115,7 @@ def _convert(node: yaml.Node, at: Path_, doc: Document, out: list[Diagnostic], p
         doc.rejected.add(at)
         return None
     if depth > MAX_DEPTH:
-        out.append(make(path, line, col, "yaml-too-deep", f"the document nests deeper than {MAX_DEPTH} levels"))
+        out.append(make(path, line, col, "yaml-too-deep", TOO_DEEP))
         doc.rejected.add(at)
         return None
     seen.add(id(node))  # scalars too: `title: &t x` then `statement: *t` shares one scalar node

@@ -1,0 +1,87 @@
+"""`claimkb render` and `claimkb bench`: the site's pages on disk for any engine, and the benchmarks."""
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+from . import diagnostics as diag
+from . import loader, render, validate
+
+EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
+
+
+def cmd_render(args: argparse.Namespace) -> int:
+    root = Path(args.root or ".").resolve()
+    out = Path(args.out).resolve()
+    for protected in ("claims", "references", "docs", "scripts"):
+        if out == root / protected or (root / protected) in out.parents:
+            print(f"claimkb: refusing to write into {protected}/: generated pages are never committed; "
+                  "choose another --out", file=sys.stderr)
+            return EXIT_USAGE
+    if out.exists() and any(out.iterdir()) and not args.force:
+        print(f"claimkb: {out} is not empty; pass --force to replace it", file=sys.stderr)
+        return EXIT_USAGE
+    result = loader.load(root)
+    found = validate.check(result.kb, result.diagnostics)
+    errors, _ = diag.count(found)
+    for d in found:
+        if d.severity == "error":
+            print(d, file=sys.stderr)
+    site = render.render(result.kb)
+    # Write into a fresh folder beside out, then swap it in: a failed run never leaves half a site.
+    out.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".render-", dir=out.parent))
+    try:
+        if args.with_docs:
+            for page, text in result.kb.docs.items():
+                target = staging / page
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_text(render.expand_shortcodes(result.kb, page, text), "utf-8")
+        for path, text in {**site.pages, **site.files}.items():
+            target = staging / path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(text, "utf-8")
+        if out.exists():
+            shutil.rmtree(out)
+        os.replace(staging, out)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    print(f"wrote {len(site.pages)} pages and {len(site.files)} downloads to {out}"
+          + (f" ({errors} error{'s' if errors != 1 else ''} in the knowledge base: see above)" if errors else ""))
+    return EXIT_PROBLEMS if errors else EXIT_OK
+
+
+def cmd_bench(args: argparse.Namespace) -> int:
+    from . import bench
+
+    argv = ["--check-sizes", args.check_sizes, "--site-sizes", args.site_sizes]
+    if args.json:
+        argv += ["--json", args.json]
+    return bench.main(argv)
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("render", help="write the generated site pages as Markdown to a folder", description=(
+        "Render every generated page (claims, references, domains, kinds, map, matrix, bibliography, indexes, "
+        "cite page) and the downloads to DIR, exactly as the MkDocs build gets them, so another engine or a "
+        "reviewer can use them. Exit 0 written, 1 written but the knowledge base has errors, 2 usage."))
+    p.add_argument("--out", metavar="DIR", required=True, help="the folder to write (created; replaced with --force)")
+    p.add_argument("--root", metavar="DIR", help="the knowledge base's folder (default: the current folder)")
+    p.add_argument("--with-docs", action="store_true",
+                   help="also write the hand-written docs pages with [@key] and [[id]] expanded: a complete docs folder")
+    p.add_argument("--force", action="store_true", help="replace DIR if it is not empty")
+    p.set_defaults(func=cmd_render)
+
+    p = sub.add_parser("bench", help="benchmark check and the site build on synthetic knowledge bases", description=(
+        "Generate synthetic knowledge bases in a temporary folder and time `claimkb check` against a floor "
+        "(parsing the same files with libyaml and pybtex), and the site build against plain MkDocs building the "
+        "same number of equal-sized pages. Prints the figures as JSON."))
+    p.add_argument("--check-sizes", default="1000,10000", metavar="N,N", help="claim counts for the check benchmark")
+    p.add_argument("--site-sizes", default="1000,5000", metavar="N,N", help="claim counts for the site benchmark ('' skips it)")
+    p.add_argument("--json", metavar="FILE", help="also write the figures to FILE")
+    p.set_defaults(func=cmd_bench)
