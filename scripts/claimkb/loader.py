@@ -243,7 +243,7 @@ def _load_vocabulary(found: tuple[Path, str] | None, default_rel: str, out: list
     for key, value in doc.value.items():
         line, col = doc.key_marks.get((key,), (1, 1))
         if not validate.valid_id(key):
-            out.append(make(rel, line, col, "vocabulary-invalid", f"'{key}' is not a kebab-case key"))
+            out.append(make(rel, line, col, "vocabulary-invalid", f"'{key}' is not a kebab-case key{non_ascii_hint(key)}"))
             continue
         if (not isinstance(value, dict) or not isinstance(value.get("title"), str)
                 or not isinstance(value.get("description", ""), str) or set(value) - {"title", "description"}):

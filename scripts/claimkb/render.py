@@ -48,9 +48,11 @@ def link(from_page: str, to_page: str) -> str:
 
 
 class _Graph:
-    """Relations indexed both ways, computed once per render."""
+    """Relations indexed both ways and references formatted, computed once per render."""
 
     def __init__(self, kb: KnowledgeBase) -> None:
+        # pybtex formatting is the costliest step of a page: each reference is formatted once per build.
+        self.formatted = {key: cite.format_reference(kb, ref) for key, ref in kb.references.items()}
         self.out: dict[str, list[tuple[str, str, str | None, str | None]]] = defaultdict(list)
         self.into: dict[str, list[tuple[str, str, str | None, str | None]]] = defaultdict(list)
         for claim in kb.claims.values():
@@ -108,7 +110,7 @@ def render(kb: KnowledgeBase) -> Site:
         pages[f"kinds/{key}.md"] = _members(kb, "kinds", key, [c for c in ordered if c.kind == key])
     pages["map.md"] = _map(kb, graph)
     pages["matrix.md"] = _matrix(kb, graph)
-    pages["bibliography.md"] = _bibliography(kb)
+    pages["bibliography.md"] = _bibliography(kb, graph)
     pages["cite.md"] = _cite_page(kb)
     for page, text in kb.docs.items():
         if page not in pages:
@@ -183,7 +185,7 @@ def _claim(kb: KnowledgeBase, graph: _Graph, claim: Claim) -> str:
     out.append("\n\n")
     if claim.claimed_by:
         out.append("## Claimed by\n\n")
-        out.append(_citation_line(kb, page, claim.claimed_by.ref, claim.claimed_by.locator, None) + "\n\n")
+        out.append(_citation_line(kb, graph, page, claim.claimed_by.ref, claim.claimed_by.locator, None) + "\n\n")
     out.append("## Sources\n\n")
     cited = [s for s in claim.sources if s.role == "cited"]
     context = [s for s in claim.sources if s.role == "context"]
@@ -192,11 +194,11 @@ def _claim(kb: KnowledgeBase, graph: _Graph, claim: Claim) -> str:
                    "evidence at this point. See the editorial notes below.\n\n")
     if cited:
         out.append("Cited by the claiming work at this point:\n\n")
-        out.extend(f"- {_citation_line(kb, page, s.ref, s.locator, s.note)}\n" for s in cited)
+        out.extend(f"- {_citation_line(kb, graph, page, s.ref, s.locator, s.note)}\n" for s in cited)
         out.append("\n")
     if context:
         out.append("Added by the editors for context (not cited by the claiming work):\n\n")
-        out.extend(f"- {_citation_line(kb, page, s.ref, s.locator, s.note)}\n" for s in context)
+        out.extend(f"- {_citation_line(kb, graph, page, s.ref, s.locator, s.note)}\n" for s in context)
         out.append("\n")
     if not claim.sources and claim.kind != "evidence":
         out.append("No sources are listed for this claim.\n\n")
@@ -207,17 +209,17 @@ def _claim(kb: KnowledgeBase, graph: _Graph, claim: Claim) -> str:
         out.append(safe_markdown(expand_shortcodes(kb, page, claim.annotations)) + "\n\n")
     if claim.tags:
         out.append("## Tags\n\n" + " ".join(f"`{t}`" for t in claim.tags if t.replace("-", "").isalnum()) + "\n\n")
-    out.append(_claim_cite(kb, claim))
+    out.append(_claim_cite(kb, graph, claim))
     return "".join(out)
 
 
-def _citation_line(kb: KnowledgeBase, page: str, key: str, locator: object, note: str | None) -> str:
+def _citation_line(kb: KnowledgeBase, graph: _Graph, page: str, key: str, locator: object, note: str | None) -> str:
     ref = kb.references.get(key)
     where = f", {escape_text(str(locator))}" if locator else ""
     if ref is None:
         text = f"{escape_text(key)} (unknown reference){where}"
     else:
-        formatted = cite.format_reference(kb, ref).rstrip(".") if where else cite.format_reference(kb, ref)
+        formatted = graph.formatted[key].rstrip(".") if where else graph.formatted[key]
         text = f"[{escape_text(formatted)}]({link(page, reference_page(ref.key))}){where}"
     if note:
         text += f" — {safe_markdown(' '.join(note.split()))}"
@@ -283,14 +285,14 @@ def _neighbourhood(kb: KnowledgeBase, graph: _Graph, claim: Claim) -> str:
     return "## Argument neighbourhood\n\n" + _mermaid(nodes, sorted(set(edges)), kb, focus=claim.id) + "\n"
 
 
-def _claim_cite(kb: KnowledgeBase, claim: Claim) -> str:
+def _claim_cite(kb: KnowledgeBase, graph: _Graph, claim: Claim) -> str:
     out = ["## Cite\n\n", "Cite this claim as it stands in this knowledge base:\n\n"]
     out.append('=== "BibTeX"\n\n' + _indent(fenced(cite.claim_bibtex(kb, claim), "bibtex")) + "\n")
     out.append('=== "CSL-JSON"\n\n' + _indent(fenced(json.dumps(cite.claim_csl(kb, claim), indent=2, ensure_ascii=False), "json")) + "\n")
     if claim.claimed_by and claim.claimed_by.ref in kb.references:
         ref = kb.references[claim.claimed_by.ref]
         out.append("Cite the original source:\n\n")
-        out.append(f"> {escape_text(cite.format_reference(kb, ref))}\n>\n")
+        out.append(f"> {escape_text(graph.formatted[ref.key])}\n>\n")
         out.append(f"> {escape_text(cite.short_citation(kb, ref, str(claim.claimed_by.locator) if claim.claimed_by.locator else None))}\n\n")
     return "".join(out)
 
@@ -302,7 +304,7 @@ def _indent(text: str) -> str:
 def _reference(kb: KnowledgeBase, graph: _Graph, ref: Reference) -> str:
     page = reference_page(ref.key)
     title = ref.field("title") or ref.key
-    formatted = cite.format_reference(kb, ref)
+    formatted = graph.formatted[ref.key]
     authors = "; ".join(n for _, names in ref.persons for n in names)
     out = [_front_matter(f"{ref.key}: {cite.to_unicode(title)}", f"{formatted} Key: {ref.key}. Authors: {authors}")]
     out.append(f"# {escape_text(cite.to_unicode(title))}\n\n")
@@ -491,14 +493,14 @@ def _matrix(kb: KnowledgeBase, graph: _Graph) -> str:
     return "".join(out)
 
 
-def _bibliography(kb: KnowledgeBase) -> str:
+def _bibliography(kb: KnowledgeBase, graph: _Graph) -> str:
     page = "bibliography.md"
     refs = sorted(kb.references.values(), key=lambda r: (_sort_key(r), r.key.lower()))
     out = [_front_matter("Bibliography", f"All {len(refs)} references of {kb.settings.name}."), "# Bibliography\n\n",
            f"{len(refs)} references, alphabetical by first author. Each links to its page with the claims that cite it. "
            f"Download them all from [Cite and reuse]({link(page, 'cite.md')}).\n\n"]
     for ref in refs:
-        out.append(f"- [{escape_text(cite.format_reference(kb, ref))}]({link(page, reference_page(ref.key))}) `{ref.key}`\n")
+        out.append(f"- [{escape_text(graph.formatted[ref.key])}]({link(page, reference_page(ref.key))}) `{ref.key}`\n")
     return "".join(out) + "\n"
 
 
