@@ -59,6 +59,8 @@ relations:
   - type: supports
     target: alpha-thesis
     note: A finite budget forces trade-offs.
+  - type: depends-on
+    target: gamma-evidence
 """
 
 GAMMA = """\
@@ -76,8 +78,6 @@ sources:
 relations:
   - type: supports
     target: beta-premise
-  - type: depends-on
-    target: alpha-thesis
 """
 
 DELTA = """\

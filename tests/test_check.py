@@ -240,7 +240,7 @@ def test_relation_to_itself(kb: KB) -> None:
 
 def test_duplicated_relation(kb: KB) -> None:
     _, found, _ = diagnose(kb, {"claims/beta-premise.yaml": BETA + "  - type: supports\n    target: alpha-thesis\n"})
-    only(found, "claims/beta-premise.yaml:18:13: error duplicate-relation")
+    only(found, "claims/beta-premise.yaml:20:13: error duplicate-relation")
     assert "'supports alpha-thesis' is listed twice" in found[0].message
 
 
@@ -261,11 +261,19 @@ def test_relation_cycle(kb: KB, relation: str) -> None:
 
 
 def test_cycle_through_both_acyclic_relation_types(kb: KB) -> None:
-    # The base already has gamma -> beta -> alpha (supports) and gamma -> alpha (depends-on): alpha -> gamma closes both.
-    alpha = ALPHA + "relations:\n  - type: depends-on\n    target: gamma-evidence\n"
-    _, found, _ = diagnose(kb, {"claims/alpha-thesis.yaml": alpha})
-    assert {d.code for d in found} == {"relation-cycle"} and len(found) == 2
+    # The base has gamma supports beta, beta supports alpha and beta depends-on gamma: all say the argument rests
+    # on gamma. "gamma depends-on alpha" makes gamma rest on alpha in turn: a circle of both relation types.
+    gamma = GAMMA + "  - type: depends-on\n    target: alpha-thesis\n"
+    _, found, _ = diagnose(kb, {"claims/gamma-evidence.yaml": gamma})
+    assert {d.code for d in found} == {"relation-cycle"}
     assert "alpha-thesis -> gamma-evidence -> beta-premise -> alpha-thesis" in "\n".join(d.message for d in found)
+    assert all(d.path == "claims/gamma-evidence.yaml" or d.path == "claims/beta-premise.yaml" for d in found)
+
+
+def test_depends_on_in_the_direction_of_support_is_no_cycle(kb: KB) -> None:
+    # "beta depends-on gamma" and "gamma supports beta" say the same thing: no circle.
+    code, found, _ = diagnose(kb, {})
+    assert (code, found) == (0, [])
 
 
 def test_other_relation_types_may_form_cycles(kb: KB) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 import html
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Callable, Iterator
 from urllib.parse import urlsplit
 
@@ -137,6 +138,7 @@ def replace_shortcodes(text: str, replace: Callable[[Shortcode], str]) -> str:
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~>-])")
 
 
+@lru_cache(maxsize=1 << 16)  # titles are escaped once per page that links them: thousands of times a build
 def escape_text(text: str) -> str:
     """Untrusted plain text as inert Markdown: HTML-escaped, Markdown syntax backslash-escaped, one line."""
     text = " ".join(text.split())

@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 from urllib.parse import urljoin
 
+from jinja2 import ChoiceLoader, DictLoader, TemplateNotFound
 from mkdocs.structure.files import File, Files
 
 from claimkb import loader, render, validate
@@ -32,6 +33,18 @@ def on_files(files: Files, config, **kwargs) -> Files:
         if files.get_file_from_path(path) is None:
             files.append(File.generated(config, path, content=markdown))
     return files
+
+
+def on_env(env, config, files, **kwargs):
+    # Material's repository link fetches stars, forks and the latest release from api.github.com on every visit,
+    # telling GitHub who reads what. The theme's own partial without its data-md-component hook is a plain link.
+    name = "partials/source.html"
+    try:
+        text = env.loader.get_source(env, name)[0]
+    except TemplateNotFound:  # a theme without the partial has no widget to quiet
+        return env
+    env.loader = ChoiceLoader([DictLoader({name: text.replace(' data-md-component="source"', "")}), env.loader])
+    return env
 
 
 def on_page_markdown(markdown: str, page, config, files, **kwargs) -> str:

@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 import json
-import posixpath
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Iterable
 
 from . import cite
@@ -42,9 +42,20 @@ def reference_page(key: str) -> str:
     return f"references/{key}.md"
 
 
+@lru_cache(maxsize=4096)
+def _up(from_dir: str, to_dir: str) -> str:
+    a, b = from_dir.split("/") if from_dir else [], to_dir.split("/") if to_dir else []
+    common = 0
+    while common < min(len(a), len(b)) and a[common] == b[common]:
+        common += 1
+    return "../" * (len(a) - common) + "".join(f"{part}/" for part in b[common:])
+
+
 def link(from_page: str, to_page: str) -> str:
     """A relative Markdown link target between two docs pages, which MkDocs validates and rewrites."""
-    return posixpath.relpath(to_page, posixpath.dirname(from_page) or ".")
+    # Pure string work: posixpath.relpath consults the working directory on every call (a third of a render).
+    to_dir, _, name = to_page.rpartition("/")
+    return _up(from_page.rpartition("/")[0], to_dir) + name
 
 
 class _Graph:
@@ -53,6 +64,7 @@ class _Graph:
     def __init__(self, kb: KnowledgeBase) -> None:
         # pybtex formatting is the costliest step of a page: each reference is formatted once per build.
         self.formatted = {key: cite.format_reference(kb, ref) for key, ref in kb.references.items()}
+        self._supporters: dict[str, dict[str, int]] = {}
         self.out: dict[str, list[tuple[str, str, str | None, str | None]]] = defaultdict(list)
         self.into: dict[str, list[tuple[str, str, str | None, str | None]]] = defaultdict(list)
         for claim in kb.claims.values():
@@ -69,17 +81,23 @@ class _Graph:
 
     def supporters(self, thesis: str) -> dict[str, int]:
         """Claims whose supports/refines/depends-on chains reach thesis, with their distance."""
+        if thesis in self._supporters:
+            return self._supporters[thesis]
         seen = {thesis: 0}
         frontier = [thesis]
         while frontier:
             nxt = []
             for node in frontier:
-                for rtype, source, _, _ in self.into.get(node, ()):
-                    if rtype in ("supports", "refines", "depends-on") and source not in seen:
-                        seen[source] = seen[node] + 1
-                        nxt.append(source)
+                # What node rests on: claims that support or refine it, and claims it depends on.
+                below = [s for t, s, _, _ in self.into.get(node, ()) if t in ("supports", "refines")]
+                below += [t for rtype, t, _, _ in self.out.get(node, ()) if rtype == "depends-on"]
+                for other in below:
+                    if other not in seen:
+                        seen[other] = seen[node] + 1
+                        nxt.append(other)
             frontier = nxt
         del seen[thesis]
+        self._supporters[thesis] = seen
         return seen
 
 

@@ -84,8 +84,6 @@ class Refusal(Exception):
         self.code = code
 
 
-
-
 def _resolve(schema: Mapping[str, Any], node: Mapping[str, Any]) -> dict[str, Any]:
     """node with a local $ref merged in (node's own keys win, so a property's description beats the def's)."""
     out = dict(node)
@@ -196,8 +194,6 @@ def _scalar(value: Any, name: str, required: bool) -> str:
     return quote(str(value))
 
 
-
-
 def _root(value: str | None) -> Path:
     root = Path(value or ".").resolve()
     if not (root / "claims").is_dir():
@@ -275,8 +271,6 @@ def check_subfolder(value: str | None) -> str:
     return "/".join(parts)
 
 
-
-
 def _temp_beside(target: Path, text: str) -> Path:
     """text in a hidden temporary file in target's folder (so os.replace and os.link stay on one filesystem)."""
     fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
@@ -318,9 +312,9 @@ def replace_text(target: Path, text: str) -> None:
         temp.unlink(missing_ok=True)
 
 
-def check_after(root: Path, rel: str) -> tuple[list[Diagnostic], int]:
+def check_after(root: Path, rel: str, result: loader.LoadResult | None = None) -> tuple[list[Diagnostic], int]:
     """The whole base's diagnostics for the file rel, and the number of errors in other files."""
-    result = loader.load(root)
+    result = result or loader.load(root)
     found = validate.check(result.kb, result.diagnostics)
     mine = [d for d in found if d.path == rel]
     others = sum(1 for d in found if d.path != rel and d.severity == "error")
@@ -333,8 +327,6 @@ def _report(mine: list[Diagnostic], others: int, out: Callable[[str], None]) -> 
     if others:
         out(f"note: the rest of the knowledge base has {others} error{'s' if others != 1 else ''} "
             "(not caused by this file): run claimkb check")
-
-
 
 
 @dataclass
@@ -465,7 +457,6 @@ def _new_claim(root_arg: str | None, claim_id: str | None, kind: str | None, dom
     return EXIT_OK
 
 
-
 ENTRY_KEY_RE = re.compile(r"@\s*([A-Za-z]+)\s*[{(]\s*([^,\s{}()]+)\s*,")
 
 
@@ -569,7 +560,8 @@ def _new_reference(root_arg: str | None, key: str | None, entry_type: str | None
     missing = [name for name, value in (("<key>", key), ("--type", entry_type)) if not value]
     if missing and not interactive:
         raise _usage("reference", missing)
-    kb = loader.load(root).kb
+    loaded = loader.load(root)
+    kb = loaded.kb
     if not key:
         key = prompter.text("BibTeX key (e.g. moravec1988mind)", lambda a: check_new_key(root, kb, a))
     if not entry_type:
@@ -589,7 +581,7 @@ def _new_reference(root_arg: str | None, key: str | None, entry_type: str | None
         except UnicodeDecodeError:
             raise Refusal(f"{rel} is not UTF-8 text: run claimkb check, fix it, then try again") from None
         separator = "" if not before else ("\n" if before.endswith("\n") else "\n\n")
-        errors_before = {d for d in check_after(root, rel)[0] if d.severity == "error"}
+        errors_before = {d for d in check_after(root, rel, loaded)[0] if d.severity == "error"}
         replace_text(target, before + separator + entry)
     else:
         before_bytes, errors_before = b"", set()

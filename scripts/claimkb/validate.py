@@ -14,7 +14,7 @@ import jsonschema
 from . import markup
 from .bibload import ARXIV_RE, DOI_RE, KEY_RE, field_mark
 from .diagnostics import Diagnostic, make, non_ascii_hint
-from .model import ACYCLIC_RELATIONS, FIDELITIES, KINDS, RELATION_TYPES, KnowledgeBase, Reference, Term
+from .model import ACYCLIC_RELATIONS, FIDELITIES, KINDS, RELATION_TYPES, Claim, KnowledgeBase, Reference, Relation, Term
 from .yamlsafe import Document
 
 ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -288,12 +288,20 @@ def check_knowledge_base(kb: KnowledgeBase) -> list[Diagnostic]:
 
 
 def _cycles(kb: KnowledgeBase) -> list[Diagnostic]:
-    """One diagnostic per cycle of supports/depends-on edges, found by iterative depth-first search."""
-    graph: dict[str, list[str]] = defaultdict(list)
+    """One diagnostic per circular argument, found by iterative depth-first search over "rests on" edges.
+
+    "a supports b" and "b depends-on a" both say that b rests on a, so both are the edge a -> b; a cycle of
+    such edges is an argument that rests on itself.
+    """
+    # edge source -> [(target, claim holding the relation, the relation)]
+    graph: dict[str, list[tuple[str, Claim, Relation]]] = defaultdict(list)
     for claim in kb.claims.values():
         for r in claim.relations:
             if r.type in ACYCLIC_RELATIONS and r.target in kb.claims and r.target != claim.id:
-                graph[claim.id].append(r.target)
+                if r.type == "supports":
+                    graph[claim.id].append((r.target, claim, r))
+                else:
+                    graph[r.target].append((claim.id, claim, r))
     out: list[Diagnostic] = []
     state: dict[str, int] = {}  # 1 on the stack, 2 done
     for start in sorted(graph):
@@ -304,17 +312,15 @@ def _cycles(kb: KnowledgeBase) -> list[Diagnostic]:
         state[start] = 1
         while stack:
             node, i = stack[-1]
-            targets = graph.get(node, [])
-            if i < len(targets):
+            edges = graph.get(node, [])
+            if i < len(edges):
                 stack[-1] = (node, i + 1)
-                nxt = targets[i]
+                nxt, holder, rel = edges[i]
                 if state.get(nxt) == 1:
                     cycle = path[path.index(nxt):] + [nxt]
-                    claim = kb.claims[node]
-                    rel = next(r for r in claim.relations if r.target == nxt and r.type in ACYCLIC_RELATIONS)
-                    out.append(make(claim.path, rel.line, rel.column, "relation-cycle",
-                                    f"supports/depends-on relations form a cycle: {' -> '.join(cycle)}; "
-                                    "an argument cannot rest on itself: remove or reverse one of them"))
+                    out.append(make(holder.path, rel.line, rel.column, "relation-cycle",
+                                    f"the argument rests on itself: {' -> '.join(cycle)} (a -> b: a supports b, "
+                                    "or b depends-on a); remove or reverse one of these relations"))
                 elif nxt not in state:
                     state[nxt] = 1
                     stack.append((nxt, 0))

@@ -1,0 +1,681 @@
+"""The built site: a small knowledge base through the real `mkdocs build`, asserted on its HTML and search index.
+
+One fixture site is built once per session (a build takes seconds); two small extra builds cover a hostile claim
+(built without --strict, since the checker rejects it) and an unknown citation key in a docs page (--strict fails).
+"""
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from collections import defaultdict, deque
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from urllib.parse import urljoin, urlsplit
+
+import pytest
+from bs4 import BeautifulSoup, Comment, Tag
+
+from conftest import BASE_FILES, BETA, REPO, find, make_kb, parse_output, run_check, run_claimkb
+
+from claimkb import cite, loader, render
+from claimkb.model import KnowledgeBase
+
+SITE_URL = "https://fixture.example.org/"
+REPO_URL = "https://github.com/example/fixture"
+PREFIX = "fx"
+
+# The base knowledge base (alpha thesis <- beta premise <- gamma evidence, delta rebuts alpha and interprets beta),
+# plus: beta with a context source next to its cited one, an uncited evidence claim with annotations and tags
+# supporting a second thesis, and a reference nobody cites whose first author sorts last though its key sorts first.
+BETA_PLUS = BETA.replace("relations:\n", """\
+  - ref: doe2019
+    role: context
+    locator: ch. 2
+    note: Background on budgets.
+relations:
+""")
+EPSILON = """\
+title: Niche partitioning in finches
+statement: Darwin's finches partition seeds by beak size, a zanzibarian pattern.
+kind: evidence
+domain: biology
+claimed_by:
+  ref: jones2021
+  locator: p. 9
+sources:
+  - ref: doe2019
+    role: context
+    locator: ch. 3
+    note: Editors' background reading.
+relations:
+  - type: supports
+    target: zeta-thesis
+annotations: |
+  The paper gives **no citation** for this quokkaesque remark; see [[alpha-thesis]].
+tags: [finches, niches]
+"""
+ZETA = """\
+title: Brains are modular
+statement: Cortex divides labour among specialised areas.
+kind: thesis
+domain: biology
+claimed_by:
+  ref: doe2019
+  locator: p. 1
+"""
+EXTRA_BIB = """\
+
+@book{aardvark2018,
+  author = {Zimmer, Zoe},
+  title = {Last by Author},
+  publisher = {Example Press},
+  year = {2018},
+}
+"""
+NOTES = """\
+# Notes
+
+See [@jones2021, p. 4] and [[beta-premise]].
+
+Literal `[@smith2020]` and `[[gamma-evidence]]` and `[@nokey-in-span]` in code.
+
+```text
+[@doe2019] and [[alpha-thesis]] and [@nokey-in-fence] in a fence
+```
+"""
+HOSTILE = """\
+title: "Evil <script>alert(1)</script> title"
+statement: "Hi <script>alert(1)</script> <img src=x onerror=alert(1)> [x](javascript:alert(1)) <!-- sneaky --> ![i](data:text/html,x) <a href='javascript:alert(2)'>a</a> {: onclick=alert(3) }"
+kind: premise
+domain: biology
+claimed_by:
+  ref: smith2020
+  locator: "<b onmouseover=alert(1)>p</b>"
+sources:
+  - ref: jones2021
+    note: "[n](javascript:alert(4)) <svg onload=alert(5)>"
+relations:
+  - type: supports
+    target: alpha-thesis
+    note: "<iframe src=javascript:alert(6)></iframe>"
+annotations: |
+  <script>alert(7)</script>
+
+  [y]: javascript:alert(8)
+
+  See [y] and <javascript:alert(12)>.
+
+  ```mermaid
+  graph TD; A-->B; click A "javascript:alert(9)"
+  ```
+
+  <details ontoggle=alert(10) open>x</details>
+tags: ["<script>", "ok-tag", "x onload=alert(11)"]
+"""
+
+
+def _block(config: str, key: str) -> str:
+    """One top-level block of the repository's mkdocs.yml, verbatim (it holds a !!python tag: no YAML load)."""
+    m = re.search(rf"^{key}:.*?(?=^[A-Za-z_])", config, re.S | re.M)
+    assert m, f"mkdocs.yml has no {key} block"
+    return m.group(0)
+
+
+def fixture_mkdocs_yml() -> str:
+    config = (REPO / "mkdocs.yml").read_text("utf-8")
+    shared = "".join(_block(config, k) for k in ("theme", "plugins", "extra_javascript", "extra_css", "markdown_extensions"))
+    return (f"site_name: Fixture\nsite_url: {SITE_URL}\nrepo_url: {REPO_URL}\nedit_uri: edit/main/docs/\n"
+            f"hooks:\n  - {(REPO / 'scripts' / 'claimkb' / 'mkdocs_hooks.py').as_posix()}\n"
+            f"{shared}extra:\n  claimkb:\n    prefix: {PREFIX}\n    version: '1.0'\nnav:\n  - Home: index.md\n")
+
+
+def write_fixture(tmp: Path, files: dict[str, str | None]) -> Path:
+    root = make_kb(tmp, {"mkdocs.yml": fixture_mkdocs_yml(), **files})
+    shutil.copytree(REPO / "docs" / "assets", root / "docs" / "assets")
+    return root
+
+
+def mkdocs_build(root: Path, site: Path, *, strict: bool = True) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    env.pop("CLAIMKB_VERSION", None)
+    args = [sys.executable, "-m", "mkdocs", "build", "--strict" if strict else "--no-strict",
+            "-f", str(root / "mkdocs.yml"), "-d", str(site)]
+    return subprocess.run(args, capture_output=True, text=True, env=env, timeout=120, check=False)
+
+
+@dataclass
+class Built:
+    root: Path
+    site: Path
+    kb: KnowledgeBase
+
+    def html(self, url: str) -> BeautifulSoup:
+        """The page at a site-relative URL such as 'claims/alpha-thesis/'."""
+        return BeautifulSoup((self.site / url / "index.html").read_text("utf-8"), "html.parser")
+
+    def pages(self) -> list[Path]:
+        return sorted(self.site.rglob("*.html"))
+
+    @cached_property
+    def search_docs(self) -> list[dict]:
+        return json.loads((self.site / "search" / "search_index.json").read_text("utf-8"))["docs"]
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Built:
+    tmp = tmp_path_factory.mktemp("site")
+    root = write_fixture(tmp, {
+        "claims/beta-premise.yaml": BETA_PLUS,
+        "claims/epsilon-evidence.yaml": EPSILON,
+        "claims/zeta-thesis.yaml": ZETA,
+        "references/main.bib": BASE_FILES["references/main.bib"] + EXTRA_BIB,
+        "docs/notes.md": NOTES,
+    })
+    done = mkdocs_build(root, tmp / "site")
+    assert done.returncode == 0, done.stderr
+    return Built(root, tmp / "site", loader.load(root).kb)
+
+
+@pytest.fixture(scope="session")
+def hostile(tmp_path_factory: pytest.TempPathFactory) -> Built:
+    tmp = tmp_path_factory.mktemp("hostile")
+    root = write_fixture(tmp, {"claims/evil.yaml": HOSTILE})
+    done = mkdocs_build(root, tmp / "site", strict=False)
+    assert done.returncode == 0, done.stderr
+    assert "raw-html" in done.stderr, "the checker should report the hostile claim while the build goes on"
+    return Built(root, tmp / "site", loader.load(root).kb)
+
+
+def article(soup: BeautifulSoup) -> Tag:
+    found = soup.select_one("article.md-content__inner")
+    assert found is not None
+    return found
+
+
+def section(soup: BeautifulSoup, heading: str, level: str = "h2") -> list[Tag]:
+    """The elements after the heading with this text, up to the next heading of the same or a higher level."""
+    stops = {"h1", "h2"} if level == "h2" else {"h1", "h2", "h3"}
+    head = next((h for h in article(soup).find_all(level) if h.get_text(strip=True).rstrip("¶") == heading), None)
+    assert head is not None, f"no {level} {heading!r}; headings: {[h.get_text(strip=True) for h in article(soup).find_all(['h2', 'h3'])]}"
+    out = []
+    for sib in head.find_next_siblings():
+        if sib.name in stops:
+            break
+        out.append(sib)
+    return out
+
+
+def text_of(elements: list[Tag]) -> str:
+    return " ".join(" ".join(e.get_text(" ").split()) for e in elements)
+
+
+def target(page_url: str, href: str) -> str:
+    """A link's target as a site-relative path ('claims/x/'), resolved from the page it is on."""
+    return urlsplit(urljoin("http://site.test/" + page_url, href)).path.lstrip("/")
+
+
+def claim_links(page_url: str, elements: list[Tag] | Tag) -> list[str]:
+    """Claim ids linked from these elements, in order."""
+    if isinstance(elements, Tag):
+        elements = [elements]
+    ids = []
+    for e in elements:
+        for a in e.find_all("a", href=True):
+            m = re.fullmatch(r"claims/([a-z0-9-]+)/", target(page_url, a["href"]))
+            if m:
+                ids.append(m.group(1))
+    return ids
+
+
+def supporters(kb: KnowledgeBase, thesis: str) -> set[str]:
+    """Independent of the renderer: claims from which a chain of `supports` relations reaches thesis."""
+    into: dict[str, set[str]] = defaultdict(set)
+    for c in kb.claims.values():
+        for r in c.relations:
+            if r.type == "supports":
+                into[r.target].add(c.id)
+    seen: set[str] = set()
+    todo = deque([thesis])
+    while todo:
+        for source in into[todo.popleft()] - seen:
+            seen.add(source)
+            todo.append(source)
+    return seen - {thesis}
+
+
+# ---------------------------------------------------------------- claim pages
+
+
+def test_claim_page_title_statement_badges(built: Built) -> None:
+    url = "claims/beta-premise/"
+    soup = built.html(url)
+    claim = built.kb.claims["beta-premise"]
+    assert article(soup).h1.get_text(strip=True).rstrip("¶") == claim.title
+    assert soup.title.get_text().startswith(claim.title)
+    statement = article(soup).select_one(".ckb-statement")
+    assert statement is not None and " ".join(statement.get_text().split()) == claim.statement
+    kind = article(soup).select_one("a.ckb-badge.ckb-kind-premise")
+    domain = article(soup).select_one("a.ckb-badge.ckb-domain")
+    assert kind is not None and target(url, kind["href"]) == "kinds/premise/"
+    assert domain is not None and target(url, domain["href"]) == "domains/biology/"
+    assert domain.get_text(strip=True) == "Biology"
+    assert "beta-premise" in article(soup).get_text()
+
+
+def test_claim_page_claimed_by_links_the_formatted_reference(built: Built) -> None:
+    url = "claims/beta-premise/"
+    part = section(built.html(url), "Claimed by")
+    links = [a for e in part for a in e.find_all("a", href=True)]
+    assert [target(url, a["href"]) for a in links] == ["references/smith2020/"]
+    formatted = cite.format_reference(built.kb, built.kb.references["smith2020"])
+    assert links[0].get_text(" ", strip=True) == formatted.rstrip(".")
+    assert "§2" in text_of(part)  # the locator {section: 2}
+
+
+def test_claim_page_sources_split_cited_and_context(built: Built) -> None:
+    url = "claims/beta-premise/"
+    part = section(built.html(url), "Sources")
+    lists = [e for e in part if e.name == "ul"]
+    assert len(lists) == 2, text_of(part)
+    intro = [e.get_text(" ", strip=True) for e in part if e.name == "p"]
+    assert any("Cited by the claiming work" in t for t in intro)
+    assert any("for context" in t for t in intro)
+    cited, context = lists
+    assert [target(url, a["href"]) for a in cited.find_all("a")] == ["references/jones2021/"]
+    assert "p. 4" in cited.get_text() and "The budget argument." in cited.get_text()
+    assert [target(url, a["href"]) for a in context.find_all("a")] == ["references/doe2019/"]
+    assert "ch. 2" in context.get_text() and "Background on budgets." in context.get_text()
+    # The cited list comes first and the context list after its own heading paragraph.
+    assert part.index(cited) < part.index(context)
+
+
+def _relations(built: Built, claim_id: str) -> dict[str, list[Tag]]:
+    url = f"claims/{claim_id}/"
+    soup = built.html(url)
+    section(soup, "Relations")  # the section exists
+    groups = {}
+    for h3 in article(soup).find_all("h3"):
+        label = h3.get_text(strip=True).rstrip("¶")
+        items = section(soup, label, "h3")
+        groups[label] = [li for e in items for li in e.find_all("li")]
+    return groups
+
+
+def test_relations_both_ways_grouped(built: Built) -> None:
+    beta = _relations(built, "beta-premise")
+    alpha = _relations(built, "alpha-thesis")
+    delta = _relations(built, "delta-objection")
+    # beta supports alpha: "Supports" on beta, "Supported by" on alpha, the note on both.
+    assert [claim_links("claims/beta-premise/", li) for li in beta["Supports"]] == [["alpha-thesis"]]
+    assert "A finite budget forces trade-offs." in beta["Supports"][0].get_text()
+    supported_by = {i for li in alpha["Supported by"] for i in claim_links("claims/alpha-thesis/", li)}
+    assert supported_by == {"beta-premise"}
+    assert "A finite budget forces trade-offs." in alpha["Supported by"][0].get_text()
+    assert {i for li in beta["Supported by"] for i in claim_links("claims/beta-premise/", li)} == {"gamma-evidence"}
+    # delta rebuts alpha.
+    assert [claim_links("claims/delta-objection/", li) for li in delta["Rebuts"]] == [["alpha-thesis"]]
+    assert [claim_links("claims/alpha-thesis/", li) for li in alpha["Rebutted by"]] == [["delta-objection"]]
+    # delta interprets beta with a fidelity, shown on both sides.
+    assert [claim_links("claims/delta-objection/", li) for li in delta["Interprets"]] == [["beta-premise"]]
+    assert "fidelity: reframing" in " ".join(delta["Interprets"][0].get_text().split())
+    assert [claim_links("claims/beta-premise/", li) for li in beta["Interpreted by"]] == [["delta-objection"]]
+    assert "reframing" in beta["Interpreted by"][0].get_text()
+    # Every group holds only relations of its own type.
+    assert set(beta) == {"Supports", "Supported by", "Interpreted by"}
+    assert {"Supported by", "Rebutted by"} <= set(alpha)
+    assert "Supports" not in alpha and "Rebuts" not in alpha
+
+
+def test_claim_page_annotations_and_tags(built: Built) -> None:
+    url = "claims/epsilon-evidence/"
+    soup = built.html(url)
+    notes = section(soup, "Editorial notes")
+    assert any(e.find("strong", string="no citation") for e in notes)
+    assert claim_links(url, notes) == ["alpha-thesis"]  # [[id]] in annotations becomes a link
+    tags = section(soup, "Tags")
+    assert [c.get_text() for e in tags for c in e.find_all("code")] == ["finches", "niches"]
+
+
+def _mermaid_nodes(block: Tag) -> list[str]:
+    return re.findall(r"^\s*(n\d+)\[", block.get_text(), re.M)
+
+
+def test_claim_page_neighbourhood_diagram(built: Built) -> None:
+    soup = built.html("claims/beta-premise/")
+    blocks = article(soup).select("pre.mermaid, div.mermaid")
+    assert len(blocks) == 1
+    text = blocks[0].get_text()
+    assert text.startswith("flowchart")
+    for claim_id in ("beta-premise", "alpha-thesis", "gamma-evidence", "delta-objection"):
+        assert built.kb.claims[claim_id].title in text
+    nodes = _mermaid_nodes(blocks[0])
+    assert len(nodes) == len(set(nodes)) == 4, f"each claim is one node: {nodes}"
+
+
+def test_claim_page_cite_section(built: Built) -> None:
+    soup = built.html("claims/epsilon-evidence/")
+    part = section(soup, "Cite")
+    codes = [c.get_text() for e in part for c in e.select("pre code")]
+    assert len(codes) == 2, codes
+    bibtex, csl = codes
+    assert bibtex.startswith(f"@misc{{{PREFIX}:epsilon-evidence,")
+    assert f"{SITE_URL}claims/epsilon-evidence/" in bibtex
+    data = json.loads(csl)
+    assert data["id"] == f"{PREFIX}:epsilon-evidence"
+    assert data["title"] == "Niche partitioning in finches"
+    assert data["URL"] == f"{SITE_URL}claims/epsilon-evidence/"
+    labels = [lab.get_text() for e in part for lab in e.select(".tabbed-labels label")]
+    assert labels == ["BibTeX", "CSL-JSON"]
+
+
+def test_uncited_evidence_note_only_where_no_source_is_cited(built: Built) -> None:
+    def has_note(claim_id: str) -> bool:
+        titles = article(built.html(f"claims/{claim_id}/")).select(".admonition .admonition-title")
+        return any("No source cited in the paper" in t.get_text() for t in titles)
+
+    assert has_note("epsilon-evidence")  # evidence, only a context source
+    assert not has_note("gamma-evidence")  # evidence with a cited source
+    assert not has_note("beta-premise")  # not evidence
+
+
+def test_claim_and_reference_edit_links_open_their_data_files(built: Built) -> None:
+    def edit(url: str) -> str:
+        links = built.html(url).select('a[rel="edit"]')
+        assert len(links) == 1, url
+        return links[0]["href"]
+
+    assert edit("claims/delta-objection/") == f"{REPO_URL}/edit/main/claims/sub/delta-objection.yaml"
+    assert edit("claims/alpha-thesis/") == f"{REPO_URL}/edit/main/claims/alpha-thesis.yaml"
+    assert edit("references/smith2020/") == f"{REPO_URL}/edit/main/references/main.bib"
+    assert edit("notes/") == f"{REPO_URL}/edit/main/docs/notes.md"  # a hand-written page keeps its docs path
+
+
+# ---------------------------------------------------------------- reference, domain, kind pages
+
+
+def test_reference_pages_link_back_to_every_claim(built: Built) -> None:
+    expected: dict[str, set[str]] = defaultdict(set)
+    for c in built.kb.claims.values():
+        for ref in ([c.claimed_by] if c.claimed_by else []) + list(c.sources):
+            expected[ref.ref].add(c.id)
+    for key in built.kb.references:
+        url = f"references/{key}/"
+        linked = claim_links(url, section(built.html(url), "Claims"))
+        assert set(linked) == expected[key], key
+        assert len(linked) == len(set(linked)), f"{key}: a claim is listed twice"
+    assert "No claim cites this work yet." in article(built.html("references/aardvark2018/")).get_text()
+
+
+def test_reference_page_groups_claimed_and_cited(built: Built) -> None:
+    url = "references/jones2021/"
+    soup = built.html(url)
+    assert set(claim_links(url, section(soup, "Claims made by this work", "h3"))) == {"delta-objection", "epsilon-evidence"}
+    assert claim_links(url, section(soup, "Claims citing this work", "h3")) == ["beta-premise"]
+    assert article(soup).h1.get_text(strip=True).rstrip("¶") == "The Case for Generality"
+
+
+def test_reference_page_external_links(built: Built) -> None:
+    hrefs = {a["href"] for a in article(built.html("references/smith2020/")).find_all("a", href=True)}
+    assert "https://doi.org/10.1234/jex.2020.1" in hrefs
+    hrefs = {a["href"] for a in article(built.html("references/jones2021/")).find_all("a", href=True)}
+    assert {"https://arxiv.org/abs/2101.00001", "https://example.org/jones2021"} <= hrefs
+
+
+@pytest.mark.parametrize("section_name", ["domains", "kinds"])
+def test_domain_and_kind_pages_list_exactly_their_claims(built: Built, section_name: str) -> None:
+    terms = built.kb.domains if section_name == "domains" else built.kb.kinds
+    for key in terms:
+        url = f"{section_name}/{key}/"
+        members = {c.id for c in built.kb.claims.values() if (c.domain if section_name == "domains" else c.kind) == key}
+        linked = claim_links(url, article(built.html(url)))
+        assert set(linked) == members, url
+        assert len(linked) == len(members), f"{url}: a claim is listed twice"
+    index = f"{section_name}/"
+    assert {target(index, a["href"]) for a in article(built.html(index)).find_all("a", href=True)
+            if not a["href"].startswith("#")} >= {f"{section_name}/{k}/" for k in terms}
+
+
+def test_claims_index_lists_every_claim(built: Built) -> None:
+    assert set(claim_links("claims/", article(built.html("claims/")))) == set(built.kb.claims)
+
+
+# ---------------------------------------------------------------- matrix, map, bibliography
+
+
+def test_matrix_cells_hold_exactly_the_domain_claims_that_reach_the_thesis(built: Built) -> None:
+    url = "matrix/"
+    soup = built.html(url)
+    table = article(soup).find("table")
+    header = [target(url, a["href"]) for a in table.thead.find_all("a")]
+    assert header == [f"domains/{d}/" for d in built.kb.domains]
+    theses = {c.id for c in built.kb.claims.values() if c.kind == "thesis"}
+    rows = {}
+    for tr in table.tbody.find_all("tr"):
+        cells = tr.find_all("td")
+        rows[claim_links(url, cells[0])[0]] = cells[1:]
+    assert set(rows) == theses
+    checked = 0
+    for thesis in theses:
+        reach = supporters(built.kb, thesis)
+        for column, domain in enumerate(built.kb.domains):
+            want = {c for c in reach if built.kb.claims[c].domain == domain}
+            cell = rows[thesis][column]
+            count = cell.get_text(" ", strip=True).split(" ")[0]
+            if not want and "/" not in cell.get_text():
+                assert count == "·", (thesis, domain)
+                continue
+            assert count == str(len(want)), (thesis, domain, cell)
+            anchor = cell.find("a")["href"]
+            assert anchor == f"#{thesis}--{domain}"
+            listed = _cell_list(soup, anchor[1:])
+            supporting = {i for li in listed if not li.get_text().startswith("rebuts:") for i in claim_links(url, li)}
+            assert supporting == want, (thesis, domain)
+            checked += 1
+    assert checked >= 2
+    # The rebuttal of alpha-thesis from machine learning is counted after a slash and listed as such.
+    alpha_ml = rows["alpha-thesis"][list(built.kb.domains).index("machine-learning")]
+    assert alpha_ml.get_text(" ", strip=True) == "0 / 1"
+    rebuts = [li for li in _cell_list(soup, "alpha-thesis--machine-learning") if li.get_text().startswith("rebuts:")]
+    assert [claim_links(url, li) for li in rebuts] == [["delta-objection"]]
+
+
+def _cell_list(soup: BeautifulSoup, anchor: str) -> list[Tag]:
+    head = article(soup).find(id=anchor)
+    assert head is not None and head.name == "h3", anchor
+    out = []
+    for sib in head.find_next_siblings():
+        if sib.name in ("h1", "h2", "h3"):
+            break
+        out.extend(sib.find_all("li"))
+    return out
+
+
+def test_argument_map_has_one_diagram_per_thesis(built: Built) -> None:
+    soup = built.html("map/")
+    theses = [c for c in built.kb.claims.values() if c.kind == "thesis"]
+    blocks = article(soup).select("pre.mermaid, div.mermaid")
+    assert len(blocks) == len(theses) == 2
+    for thesis in theses:
+        holding = [b for b in blocks if f'["thesis: {thesis.title}"]' in b.get_text()]
+        assert len(holding) == 1, thesis.id
+        nodes = _mermaid_nodes(holding[0])
+        assert len(nodes) == len(set(nodes))
+        members = supporters(built.kb, thesis.id)
+        for c in members:
+            assert built.kb.claims[c].title in holding[0].get_text(), (thesis.id, c)
+
+
+def test_bibliography_lists_every_reference_alphabetically(built: Built) -> None:
+    url = "bibliography/"
+    items = article(built.html(url)).find("ul").find_all("li")
+    keys = [target(url, li.a["href"]).split("/")[1] for li in items]
+    assert keys == ["doe2019", "jones2021", "smith2020", "aardvark2018"]  # Doe, Jones, Smith, Zimmer
+    assert set(keys) == set(built.kb.references)
+
+
+# ---------------------------------------------------------------- hand-written docs pages
+
+
+def test_docs_shortcodes_render_links_outside_code(built: Built) -> None:
+    url = "notes/"
+    soup = article(built.html(url))
+    links = {target(url, a["href"]): a.get_text(" ", strip=True) for a in soup.find_all("a", href=True)
+             if not a["href"].startswith(("#", "http"))}
+    assert links == {"references/jones2021/": "Jones 2021, p. 4", "claims/beta-premise/": "Resources are finite"}
+    spans = [c.get_text() for c in soup.find_all("code") if not c.find_parent("pre")]
+    assert spans == ["[@smith2020]", "[[gamma-evidence]]", "[@nokey-in-span]"]
+    fence = soup.find("pre").get_text()
+    assert "[@doe2019] and [[alpha-thesis]] and [@nokey-in-fence] in a fence" in fence
+    home = article(built.html(""))
+    assert {target("", a["href"]) for a in home.find_all("a", href=True) if not a["href"].startswith(("#", "http"))} \
+        == {"claims/alpha-thesis/", "references/smith2020/"}
+
+
+def test_unknown_docs_key_fails_strict_build_and_check(tmp_path: Path) -> None:
+    page = "# Page\n\nSome text.\n\nSee [@nokey] here,\nand also [[no-such-claim]].\n"
+    root = write_fixture(tmp_path, {"docs/page.md": page})
+    done = mkdocs_build(root, tmp_path / "site")
+    assert done.returncode != 0
+    assert "docs/page.md:5:5: error docs-unknown-reference" in done.stderr
+    assert "docs/page.md:6:10: error docs-unknown-claim" in done.stderr
+    code, out, _ = run_check(root)
+    found, _ = parse_output(out)
+    assert code == 1
+    find(found, "docs/page.md:5:5: error docs-unknown-reference", "[@nokey]")
+    find(found, "docs/page.md:6:10: error docs-unknown-claim", "[[no-such-claim]]")
+
+
+# ---------------------------------------------------------------- navigation, search, privacy
+
+
+def test_claim_and_reference_pages_stay_out_of_the_navigation(built: Built) -> None:
+    for url in ("", "claims/alpha-thesis/"):
+        soup = built.html(url)
+        navs = soup.select("nav.md-nav--primary, nav.md-tabs")
+        assert navs, "Material's primary navigation is missing"
+        for nav in navs:
+            for a in nav.find_all("a", href=True):
+                assert not re.match(r"(claims|references)/[^/]+/", target(url, a["href"])), (url, a["href"])
+
+
+def test_search_index_finds_claims_and_references(built: Built) -> None:
+    docs = built.search_docs
+    claim_page = next(d for d in docs if d["location"] == "claims/epsilon-evidence/")
+    assert claim_page["title"] == "Niche partitioning in finches"
+    assert "zanzibarian" in claim_page["text"]
+    assert "epsilon-evidence" in claim_page["text"]
+    assert "biology" in claim_page["text"].lower()
+    assert set(claim_page["tags"]) == {"finches", "niches"}
+    whole_claim = " ".join(d["text"] for d in docs if d["location"].startswith("claims/epsilon-evidence/"))
+    assert "quokkaesque" in whole_claim  # annotations
+    ref_page = next(d for d in docs if d["location"] == "references/jones2021/")
+    ref_text = " ".join(d["title"] + " " + d["text"] for d in docs if d["location"].startswith("references/jones2021/"))
+    assert "jones2021" in ref_text and "Jones" in ref_text
+    assert "generality" in ref_page["title"].lower()
+
+
+EXTERNAL_ATTRIBUTES = (("script", "src"), ("link", "href"), ("img", "src"), ("iframe", "src"), ("source", "src"),
+                       ("video", "src"), ("audio", "src"), ("embed", "src"), ("object", "data"), ("image", "href"))
+
+
+def test_no_request_to_other_hosts(built: Built) -> None:
+    site_host = urlsplit(SITE_URL).netloc
+    problems = []
+    for path in built.pages():
+        soup = BeautifulSoup(path.read_text("utf-8"), "html.parser")
+        for tag, attr in EXTERNAL_ATTRIBUTES:
+            for el in soup.find_all(tag):
+                value = el.get(attr) or el.get("xlink:href") or ""
+                parts = urlsplit(value)
+                if not parts.scheme and not parts.netloc:
+                    continue  # relative: served by the site itself
+                if tag == "link" and "canonical" in (el.get("rel") or []) and parts.netloc == site_host:
+                    continue
+                problems.append(f"{path.relative_to(built.site)}: <{tag} {attr}={value!r}>")
+        for el in soup.find_all(style=True):
+            if re.search(r"url\(\s*['\"]?(https?:)?//", el["style"]):
+                problems.append(f"{path.relative_to(built.site)}: style {el['style']!r}")
+        # Material's repository widget would ask api.github.com for stars and forks from the reader's browser.
+        for el in soup.select('[data-md-component="source"]'):
+            problems.append(f"{path.relative_to(built.site)}: repository widget {el.get('href')!r} fetches facts from GitHub")
+    assert problems == []
+    assert built.html("").select_one(f'a.md-source[href="{REPO_URL}"]'), "the plain repository link stays"
+    for path in built.site.rglob("*"):
+        if path.suffix in (".html", ".css", ".js", ".json", ".xml"):
+            text = path.read_text("utf-8", errors="replace")
+            assert "fonts.googleapis" not in text and "fonts.gstatic" not in text, path
+    for css in built.site.rglob("*.css"):
+        external = re.findall(r"(?:@import\s+|url\()\s*['\"]?((?:https?:)?//[^'\")\s]+)", css.read_text("utf-8"))
+        assert external == [], css
+
+
+# ---------------------------------------------------------------- untrusted text
+
+
+def test_hostile_claim_is_inert_everywhere(built: Built, hostile: Built) -> None:
+    # Material's own scripts, as they appear on the clean site's pages, are the only scripts allowed.
+    def scripts(soup: BeautifulSoup) -> set[tuple[str, str]]:
+        return {(s.get("src", ""), s.get_text()) for s in soup.find_all("script")}
+
+    allowed: set[tuple[str, str]] = set()
+    for path in built.pages():
+        allowed |= scripts(BeautifulSoup(path.read_text("utf-8"), "html.parser"))
+    seen_evil = 0
+    for path in hostile.pages():
+        rel = path.relative_to(hostile.site).as_posix()
+        soup = BeautifulSoup(path.read_text("utf-8"), "html.parser")
+        if "alert(" in soup.get_text():
+            seen_evil += 1
+        assert scripts(soup) <= allowed, (rel, scripts(soup) - allowed)
+        for el in soup.find_all(True):
+            for name, value in el.attrs.items():
+                assert not name.lower().startswith("on"), (rel, el.name, name)
+                for v in value if isinstance(value, list) else [value]:
+                    cleaned = re.sub(r"[\x00-\x20]+", "", str(v)).lower()
+                    assert not cleaned.startswith(("javascript:", "data:", "vbscript:")), (rel, el.name, name, v)
+        for tag in ("iframe", "svg script", "details[ontoggle]", "object", "embed"):
+            assert not article_or_none(soup, tag), (rel, tag)
+        for comment in soup.find_all(string=lambda s: isinstance(s, Comment)):
+            assert "sneaky" not in comment, rel
+        for block in soup.select(".mermaid"):
+            assert "javascript" not in block.get_text() and "click" not in block.get_text(), rel
+    assert seen_evil >= 1  # the hostile text did reach the site, as text
+    page = hostile.html("claims/evil/")
+    text = " ".join(article(page).get_text(" ").split())
+    assert "<script>alert(1)</script>" in text and "<img src=x onerror=alert(1)>" in text  # shown, not run
+    assert len(article(page).select(".mermaid")) == 1  # the annotations' mermaid fence did not become a diagram
+
+
+def article_or_none(soup: BeautifulSoup, selector: str) -> list[Tag]:
+    found = soup.select_one("article.md-content__inner")
+    return found.select(selector) if found else []
+
+
+# ---------------------------------------------------------------- `claimkb render`
+
+
+def test_render_command_writes_the_pages_the_build_used(built: Built, tmp_path: Path) -> None:
+    out = tmp_path / "rendered"
+    code, lines, err = run_claimkb("render", "--root", built.root, "--out", out)
+    assert code == 0, err
+    site = render.render(loader.load(built.root).kb)
+    written = {p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()}
+    assert written == set(site.pages) | set(site.files)
+    page = "claims/epsilon-evidence.md"
+    assert (out / page).read_text("utf-8") == site.pages[page]
+    for page in site.pages:  # the MkDocs build made an HTML page of every one of them
+        url = page[:-3] + "/" if not page.endswith("index.md") else page[: -len("index.md")]
+        assert (built.site / url / "index.html").is_file(), page
+
+
+def test_render_command_refuses_to_write_into_claims(built: Built) -> None:
+    before = sorted(p.relative_to(built.root).as_posix() for p in (built.root / "claims").rglob("*"))
+    code, _, err = run_claimkb("render", "--root", built.root, "--out", built.root / "claims" / "out")
+    assert code == 2
+    assert "refusing to write into claims/" in err
+    assert sorted(p.relative_to(built.root).as_posix() for p in (built.root / "claims").rglob("*")) == before
