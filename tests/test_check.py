@@ -254,9 +254,18 @@ def test_relation_cycle(kb: KB, relation: str) -> None:
              "claims/cyc-b.yaml": _cycle_claim("cyc-c", relation),
              "claims/cyc-c.yaml": _cycle_claim("cyc-a", relation)}
     code, found, _ = diagnose(kb, files)
-    # One diagnostic per cycle, on the relation that closes it (line 12 is the second relation's target).
-    only(found, "claims/cyc-c.yaml:12:13: error relation-cycle")
-    assert "cyc-a -> cyc-b -> cyc-c -> cyc-a" in found[0].message
+    # One diagnostic per cycle, on the relation that closes it (line 12 is the second relation's target). The
+    # search starts at cyc-a and follows "rests on" edges (x -> y: x supports y, or y depends-on x): with supports
+    # that is a -> b -> c, closed by "cyc-c supports cyc-a"; with depends-on the edges run the other way,
+    # a -> c -> b, closed by "cyc-a depends-on cyc-b", which cyc-a holds.
+    if relation == "supports":
+        only(found, "claims/cyc-c.yaml:12:13: error relation-cycle")
+        assert "the argument rests on itself: cyc-a -> cyc-b -> cyc-c -> cyc-a (" in found[0].message
+    else:
+        only(found, "claims/cyc-a.yaml:12:13: error relation-cycle")
+        assert "the argument rests on itself: cyc-a -> cyc-c -> cyc-b -> cyc-a (" in found[0].message
+    assert found[0].message.endswith("(a -> b: a supports b, or b depends-on a); "
+                                     "remove or reverse one of these relations")
     assert code == 1
 
 
@@ -551,7 +560,7 @@ MANY_EXPECTED = [
     "claims/alpha-thesis.yaml:1:8: error wrong-type",
     "claims/alpha-thesis.yaml:3:7: error unknown-kind",
     "claims/beta-premise.yaml:10:10: error unknown-reference",
-    "claims/beta-premise.yaml:17:1: error unknown-field",
+    "claims/beta-premise.yaml:19:1: error unknown-field",
     "claims/gamma-evidence.yaml:14:13: error unknown-target",
     "claims/sub/delta-objection.yaml:13:15: error unknown-fidelity",
     "claims/zz-broken.yaml:2:12: error yaml-syntax",
@@ -649,7 +658,7 @@ def test_file_arguments_filter_the_report(kb: KB, tmp_path: Path) -> None:
     code, out, _ = run_claimkb("check", "--root", root, "claims/beta-premise.yaml", cwd=tmp_path)
     found, _ = parse_output(out)
     assert prefixes(found) == ["claims/beta-premise.yaml:10:10: error unknown-reference",
-                               "claims/beta-premise.yaml:17:1: error unknown-field"]
+                               "claims/beta-premise.yaml:19:1: error unknown-field"]
     outside = tmp_path / "outside.yaml"
     outside.write_text("title: x\n")
     code, out, err = run_claimkb("check", "--root", root, outside, "no/such/file.yaml")

@@ -246,9 +246,14 @@ def test_dataset_resolves_sources_and_relations(kb: KnowledgeBase) -> None:
         "ref": "jones2021", "locator": {"label": None, "value": "p. 4", "text": "p. 4"}, "citation": "Jones 2021, p. 4",
         "formatted": cite.format_reference(kb, "jones2021"), "role": "cited", "note": "The budget argument."}]
     assert beta["relations"] == [{"type": "supports", "target": "alpha-thesis", "target_title": "Specialization wins",
-                                  "note": "A finite budget forces trade-offs.", "fidelity": None}]
+                                  "note": "A finite budget forces trade-offs.", "fidelity": None},
+                                 {"type": "depends-on", "target": "gamma-evidence", "target_title": "Species specialize",
+                                  "note": None, "fidelity": None}]
     assert [(r["type"], r["source"]) for r in claims["alpha-thesis"]["inverse_relations"]] == [
-        ("supported_by", "beta-premise"), ("rebutted_by", "delta-objection"), ("depended_on_by", "gamma-evidence")]
+        ("supported_by", "beta-premise"), ("rebutted_by", "delta-objection")]
+    assert claims["gamma-evidence"]["inverse_relations"] == [
+        {"type": "depended_on_by", "source": "beta-premise", "source_title": "Resources are finite", "note": None,
+         "fidelity": None}]
     assert claims["beta-premise"]["inverse_relations"] == [
         {"type": "interpreted_by", "source": "delta-objection", "source_title": "Generality is the goal", "note": None,
          "fidelity": "reframing"},

@@ -16,7 +16,9 @@ SCHEMA_FILE = REPO / "scripts" / "claimkb" / "schema" / "claim.schema.json"
 
 KB = Callable[..., Path]
 
-# Every property of the schema, each nested object with all of its properties, every locator shape.
+# Every property of the schema, each nested object with all of its properties, every locator shape. Its argument
+# is not circular: it rests on beta-premise (depends-on) and supports alpha-thesis, which already rests on
+# beta-premise. (Supporting beta-premise as well as depending on it would be a circle: relation-cycle.)
 MAXIMAL = """\
 title: A claim that uses every field
 statement: >-
@@ -51,7 +53,7 @@ relations:
     note: A restatement.
     fidelity: overstatement
   - type: supports
-    target: beta-premise
+    target: alpha-thesis
   - type: rebuts
     target: delta-objection
   - type: refines

@@ -325,10 +325,16 @@ def test_relations_both_ways_grouped(built: Built) -> None:
     assert "fidelity: reframing" in " ".join(delta["Interprets"][0].get_text().split())
     assert [claim_links("claims/beta-premise/", li) for li in beta["Interpreted by"]] == [["delta-objection"]]
     assert "reframing" in beta["Interpreted by"][0].get_text()
+    # beta depends-on gamma: beta rests on gamma, "Depends on" on beta, "Needed by" on gamma.
+    gamma = _relations(built, "gamma-evidence")
+    assert [claim_links("claims/beta-premise/", li) for li in beta["Depends on"]] == [["gamma-evidence"]]
+    assert [claim_links("claims/gamma-evidence/", li) for li in gamma["Needed by"]] == [["beta-premise"]]
+    assert [claim_links("claims/gamma-evidence/", li) for li in gamma["Supports"]] == [["beta-premise"]]
     # Every group holds only relations of its own type.
-    assert set(beta) == {"Supports", "Supported by", "Interpreted by"}
+    assert set(beta) == {"Supports", "Depends on", "Supported by", "Interpreted by"}
+    assert set(gamma) == {"Supports", "Needed by"}
     assert {"Supported by", "Rebutted by"} <= set(alpha)
-    assert "Supports" not in alpha and "Rebuts" not in alpha
+    assert "Supports" not in alpha and "Rebuts" not in alpha and "Needed by" not in alpha
 
 
 def test_claim_page_annotations_and_tags(built: Built) -> None:

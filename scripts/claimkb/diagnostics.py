@@ -56,6 +56,7 @@ CODES: dict[str, tuple[Severity, str]] = {
     "duplicate-source": ("warning", "A claim lists the same source with the same locator twice."),
     "multiline-title": ("error", "A title spans several lines."),
     "statement-too-long": ("warning", "A statement has more than three sentences."),
+    "placeholder-text": ("warning", "A field still holds the TODO placeholder that claimkb new wrote."),
     "raw-html": ("error", "Contributed text contains raw HTML, an HTML comment or a script URL."),
     "unsafe-link": ("error", "A Markdown link or autolink uses a scheme other than http, https or mailto."),
     "uncited-evidence": ("warning", "An evidence claim has no source that the claiming work cites."),

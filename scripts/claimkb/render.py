@@ -130,9 +130,11 @@ def render(kb: KnowledgeBase) -> Site:
     pages["matrix.md"] = _matrix(kb, graph)
     pages["bibliography.md"] = _bibliography(kb, graph)
     pages["cite.md"] = _cite_page(kb)
-    for page, text in kb.docs.items():
-        if page not in pages:
-            continue  # a hand-written page wins over nothing: generated paths are reserved, see check
+    # The tool's own reference pages, generated so they cannot drift from the schema and the commands.
+    from . import cli, loader, schemadoc
+
+    pages["reference/claim-format.md"] = schemadoc.render_claim_format(loader.claim_schema())
+    pages["reference/cli.md"] = schemadoc.render_cli(cli.build_parser())
     from . import export
 
     files = {

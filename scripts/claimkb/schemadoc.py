@@ -9,8 +9,8 @@ from typing import Any, Iterator, Mapping
 
 from . import scaffold
 
-CLAIM_FORMAT_COMMAND = "claimkb schema-doc > docs/reference/claim-format.md"
-CLI_COMMAND = "claimkb cli-doc > docs/reference/cli.md"
+CLAIM_FORMAT_COMMAND = "claimkb schema-doc"
+CLI_COMMAND = "claimkb cli-doc"
 TYPE_NAMES = {"string": "text", "integer": "whole number", "number": "number", "boolean": "true or false",
               "array": "list", "object": "mapping", "null": "empty"}
 EXAMPLE_VALUES = {"title": "Finite resources force trade-offs between tasks",
@@ -97,8 +97,8 @@ def render_claim_format(schema: Mapping[str, Any]) -> str:
     add = out.append
     add("# Claim format")
     add("")
-    add(f"This page is generated from the JSON Schema `{scaffold.SCHEMA_REL}` by `{CLAIM_FORMAT_COMMAND}`; "
-        "a test fails when the two disagree, so edit the schema, not this page.")
+    add(f"This page is generated from the JSON Schema `{scaffold.SCHEMA_REL}` at every build (`{CLAIM_FORMAT_COMMAND}` "
+        "prints it), so it cannot drift from what the checker enforces: edit the schema, not this page.")
     add("")
     add(f"{_prose(schema.get('description', ''))} The id is the file's name without `.yaml`: kebab-case "
         "(lower-case letters, digits and single hyphens), at most 80 characters, unique across all subfolders "
@@ -194,8 +194,8 @@ def render_cli(parser: argparse.ArgumentParser) -> str:
     add = out.append
     add("# Command line")
     add("")
-    add(f"This page is generated from the command line's own definitions by `{CLI_COMMAND}`; a test fails "
-        "when a command or an option is missing from it.")
+    add(f"This page is generated from the command line's own definitions at every build (`{CLI_COMMAND}` prints "
+        "it), so every command and option is here.")
     add("")
     add("In a clone, after `make serve` or `make test` has set up `.venv`, run the commands as `.venv/bin/claimkb` "
         "(or `python -m claimkb`) from the repository's folder. Every command returns 0 when all is well, "
@@ -272,10 +272,10 @@ def register(sub: Any) -> None:
         sys.stdout.write(render_cli(cli.build_parser()))
         return 0
 
-    p = sub.add_parser("schema-doc", help="print the claim format reference (docs/reference/claim-format.md)",
+    p = sub.add_parser("schema-doc", help="print the claim format reference page (Markdown)",
                        description="Print the claim format reference, generated from the JSON Schema, as Markdown.")
     p.set_defaults(func=schema_doc)
-    p = sub.add_parser("cli-doc", help="print the command line reference (docs/reference/cli.md)",
+    p = sub.add_parser("cli-doc", help="print the command line reference page (Markdown)",
                        description="Print the command line reference, generated from the commands' definitions, "
                                    "as Markdown.")
     p.set_defaults(func=cli_doc)

@@ -75,6 +75,11 @@ class ClaimValidator:
             out.append(make(path, line, col, "unknown-domain",
                             f"domain '{domain}' is not in claims/_domains.yaml{did_you_mean(domain, self.domains)}; "
                             f"known domains: {', '.join(sorted(self.domains))}"))
+        for at, text in _texts(data):
+            if text.lstrip().startswith("TODO"):
+                line, col = doc.mark(at)
+                out.append(make(path, line, col, "placeholder-text",
+                                f"{_where(at)} still holds the placeholder written by `claimkb new`: replace it"))
         statement = data.get("statement")
         if isinstance(statement, str) and len(SENTENCE_END.findall(statement.strip())) > 3:
             line, col = doc.mark(("statement",))
