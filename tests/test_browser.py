@@ -28,7 +28,10 @@ from claimkb import cite, loader
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = Path("/usr/bin/chromium")
+# Debian's chromium by default; CLAIMKB_CHROMIUM=bundled uses the browser `playwright install` fetched (GitHub's
+# runners, where downloads are allowed), any other value is a path to a chromium binary.
+CHROMIUM_SETTING = os.environ.get("CLAIMKB_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM = Path(CHROMIUM_SETTING)
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync"]
 ARTIFACTS = REPO / "test-artifacts"
@@ -55,7 +58,7 @@ class Served:
 
 @pytest.fixture(scope="module")
 def chromium() -> Iterator[Browser]:
-    if not CHROMIUM.exists():
+    if CHROMIUM_SETTING != "bundled" and not CHROMIUM.exists():
         yield Browser(reason=f"{CHROMIUM} is absent")
         return
     try:
@@ -65,7 +68,8 @@ def chromium() -> Iterator[Browser]:
         return
     pw = sync_playwright().start()
     try:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True, timeout=60_000)
+        where = {} if CHROMIUM_SETTING == "bundled" else {"executable_path": str(CHROMIUM)}
+        browser = pw.chromium.launch(**where, args=CHROMIUM_ARGS, headless=True, timeout=60_000)
     except Exception as exc:  # noqa: BLE001 - any launch failure means "no usable chromium": skip, loudly
         pw.stop()
         yield Browser(reason=f"playwright cannot launch {CHROMIUM}: {str(exc).splitlines()[0]}")
