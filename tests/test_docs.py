@@ -20,7 +20,8 @@ SCHEMA = json.loads((REPO / "scripts/claimkb/schema/claim.schema.json").read_tex
 SITE = render.render(loader.load(REPO).kb).pages
 DIAGNOSTICS = DOCS / "reference/diagnostics.md"
 # Codes whose example is a file that cannot be shown as text (binary, huge, a link, 50,000 files).
-NOT_AS_TEXT = {"file-too-large", "not-utf8", "nul-byte", "symlink", "too-many-claims"}
+NOT_AS_TEXT = {"file-too-large", "not-utf8", "nul-byte", "symlink", "too-many-claims",
+               "removed-id"}  # needs git history: tests/test_history.py
 FENCE_RE = re.compile(r'^```(?P<lang>[\w-]*)(?: title="(?P<title>[^"]+)")?\n(?P<body>.*?)^```$', re.M | re.S)
 
 

@@ -36,6 +36,14 @@ def cmd_check(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     result = loader.load(root)
     found = validate.check(result.kb, result.diagnostics)
+    if args.since:
+        from . import history
+
+        try:
+            found = sorted(set(found) | set(history.check_since(result.kb, args.since)))
+        except history.RevisionError as exc:
+            print(f"claimkb: --since {args.since}: {exc}", file=sys.stderr)
+            return EXIT_USAGE
     if args.files:
         # A pre-commit run names changed files: report on those, but resolve them against the whole knowledge base.
         wanted = {_relative_to_root(f, root) for f in args.files}
@@ -65,6 +73,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--root", metavar="DIR", help="the knowledge base's folder (default: the current folder)")
     p.add_argument("--format", choices=("text", "json", "github"), default="text",
                    help="text (default), json (an array of diagnostics) or github (Actions workflow commands)")
+    p.add_argument("--since", metavar="REV",
+                   help="also report claim ids and citation keys present at git revision REV (e.g. origin/main) "
+                        "that are gone without an alias in claims/_aliases.yaml: ids and keys are forever")
     p.add_argument("files", nargs="*", metavar="FILE",
                    help="only report on these files (they are still checked against the whole knowledge base)")
     p.set_defaults(func=cmd_check)

@@ -39,6 +39,7 @@ CODES: dict[str, tuple[Severity, str]] = {
     "invalid-id": ("error", "A claim file's stem is not a valid claim id."),
     "duplicate-id": ("error", "Two claim files have the same stem (possibly in different subfolders)."),
     "retired-id": ("error", "A claim reuses an id that was retired or renamed; ids are never reused."),
+    "removed-id": ("error", "A claim id or citation key published at an earlier revision is gone without an alias."),
     "unknown-field": ("error", "A claim has a field the schema does not define (often a typo)."),
     "missing-field": ("error", "A claim lacks a required field."),
     "wrong-type": ("error", "A field holds the wrong type of value (YAML 1.1 reads no, on, 1.10 and dates as non-strings)."),
