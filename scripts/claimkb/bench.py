@@ -19,6 +19,11 @@ WORDS = ("adaptation specialization generality learning transfer evidence niche 
          "planning search energy selection benchmark human machine task speed utility theorem").split()
 
 
+def _kind(i: int) -> str:
+    """About one thesis in fifty, as in real argument maps (the paper's: 13 of 102); the rest in rotation."""
+    return "thesis" if i % 50 == 0 else KINDS[1 + i % (len(KINDS) - 1)]
+
+
 def synthesize(root: Path, n_claims: int, n_refs: int, seed: int = 1) -> None:
     """A valid knowledge base: every claim with sources and relations, every reference cited, no cycles."""
     rng = random.Random(seed)
@@ -45,7 +50,7 @@ def synthesize(root: Path, n_claims: int, n_refs: int, seed: int = 1) -> None:
             title: Synthetic claim {i} about {rng.choice(WORDS)}
             statement: >-
               Claim {i} says that {words}.
-            kind: {KINDS[i % len(KINDS)] if i else 'thesis'}
+            kind: {_kind(i)}
             domain: {DOMAINS[i % len(DOMAINS)]}
             claimed_by:
               ref: {keys[i % n_refs]}

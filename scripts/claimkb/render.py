@@ -24,6 +24,10 @@ RELATION_LABELS: dict[str, tuple[str, str]] = {
 # Relations that carry an argument toward a thesis, for the argument map and the matrix.
 ARGUMENT_RELATIONS = ("supports", "rebuts", "refines", "depends-on")
 MAP_NODES = 25
+# Every thesis lists what leads to it and every matrix cell what fills it, nearest first, up to these bounds:
+# without them the map and matrix grow with theses x claims, quadratically (18 MB for 5,000 synthetic claims).
+MAP_LIST = 150
+MATRIX_LIST = 40
 EXPORTS = ("references.bib", "claims.bib", "references.json", "claims-csl.json", "claims.json")
 
 
@@ -462,8 +466,10 @@ def _map(kb: KnowledgeBase, graph: _Graph) -> str:
         out.append(_mermaid(nodes, edges, kb, focus=thesis.id, direction="RL" if len(nodes) > 8 else "BT") + "\n")
         listed = sorted(set(reach) | rebutters, key=lambda n: (reach.get(n, 99), n))
         if listed:
-            out.append(f"??? info \"All {len(listed)} claims leading to or rebutting this thesis\"\n\n")
-            for n in listed:
+            shown = listed[:MAP_LIST]
+            heading = f"All {len(listed)}" if len(shown) == len(listed) else f"The nearest {len(shown)} of {len(listed)}"
+            out.append(f"??? info \"{heading} claims leading to or rebutting this thesis\"\n\n")
+            for n in shown:
                 step = f"{reach[n]} step{'s' if reach[n] != 1 else ''}" if n in reach else "rebuts"
                 out.append(f"    - {_claim_link(kb, page, n)} ({escape_text(kb.claims[n].kind)}, {step})\n")
             out.append("\n")
@@ -478,14 +484,14 @@ def _matrix(kb: KnowledgeBase, graph: _Graph) -> str:
            "# Convergence matrix\n\n",
            "Rows are the theses; columns the evidence domains. A cell counts the claims from that domain whose "
            "supports chains reach the thesis (and, after a slash, the claims from that domain that rebut one of "
-           "them). The sections below list every claim in every cell.\n\n"]
+           "them). The sections below list the claims of every cell, nearest to the thesis first.\n\n"]
     cells: dict[tuple[str, str], tuple[list[str], list[str]]] = {}
     for thesis in theses:
         reach = graph.supporters(thesis.id)
         members = {thesis.id, *reach}
         rebut = {source for node in members for t, source, _, _ in graph.into.get(node, ()) if t == "rebuts"}
         for d in domains:
-            support = sorted(c for c in reach if kb.claims[c].domain == d)
+            support = sorted((c for c in reach if kb.claims[c].domain == d), key=lambda c: (reach[c], c))
             against = sorted(c for c in rebut if kb.claims[c].domain == d and c not in reach)
             cells[(thesis.id, d)] = (support, against)
     header = "| Thesis | " + " | ".join(f"[{escape_text(kb.domains[d].title)}]({link(page, f'domains/{d}.md')})" for d in domains) + " |\n"
@@ -507,8 +513,12 @@ def _matrix(kb: KnowledgeBase, graph: _Graph) -> str:
             if not support and not against:
                 continue
             out.append(f"### {escape_text(kb.domains[d].title)} {{ #{thesis.id}--{d} }}\n\n")
-            out.extend(f"- {_claim_link(kb, page, c)}\n" for c in support)
-            out.extend(f"- rebuts: {_claim_link(kb, page, c)}\n" for c in against)
+            out.extend(f"- {_claim_link(kb, page, c)}\n" for c in support[:MATRIX_LIST])
+            out.extend(f"- rebuts: {_claim_link(kb, page, c)}\n" for c in against[:MATRIX_LIST])
+            hidden = max(len(support) - MATRIX_LIST, 0) + max(len(against) - MATRIX_LIST, 0)
+            if hidden:
+                out.append(f"- and {hidden} more, further along the chains: see the [domain page]"
+                           f"({link(page, f'domains/{d}.md')})\n")
             out.append("\n")
     return "".join(out)
 
