@@ -4,6 +4,7 @@ from __future__ import annotations
 import bisect
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import pybtex.errors
 from pybtex.database import Entry, Person
@@ -12,13 +13,16 @@ from pybtex.database.input.bibtex import LowLevelParser, month_names
 from pybtex.scanner import PybtexSyntaxError
 from pybtex.utils import CaseInsensitiveDict
 
-from .diagnostics import Diagnostic, make, non_ascii_hint
+from .diagnostics import Capped, Diagnostic, make, non_ascii_hint
 from .model import Reference
 
 KEY_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_:.+-]*$")
 DOI_RE = re.compile(r"^10\.\d{4,9}/[^\s]+$")
 ARXIV_RE = re.compile(r"^(?:\d{4}\.\d{4,5}|[a-z-]+(?:\.[A-Z]{2})?/\d{7})(?:v\d+)?$")
 PERSON_ROLES = ("author", "editor")
+# Characters that @string macros may expand to in one file. Real files use a few journal names a few thousand
+# times; `@string{b = a # a}` doubled 30 times is 2**30 characters from 600 bytes: the budget stops it.
+MAX_MACRO_EXPANSION = 4 * 1024 * 1024
 
 
 @dataclass(slots=True)
@@ -41,11 +45,30 @@ class _Lines:
         return i + 1, offset - self.starts[i] + 1
 
 
+class _Parser(LowLevelParser):
+    """pybtex's tokenizer with a budget on macro expansion, the BibTeX form of a YAML alias bomb."""
+
+    expanded = 0
+
+    def substitute_macro(self, name: str) -> str:
+        if self.expanded > MAX_MACRO_EXPANSION:
+            return ""  # already reported once
+        value = super().substitute_macro(name)
+        self.expanded += len(value)
+        if self.expanded > MAX_MACRO_EXPANSION:
+            self.handle_error(PybtexSyntaxError(
+                f"@string macros expand to more than {MAX_MACRO_EXPANSION:,} characters in this file; "
+                "is a macro defined by repeating another?", self))
+            return ""
+        return value
+
+
 def parse(text: str, path: str) -> BibFile:
-    out = BibFile(path)
+    problems = Capped()  # at most MAX_PER_FILE listed: a hostile file cannot flood the report
+    out = BibFile(path, diagnostics=problems)
     lines = _Lines(text)
     errors: list[PybtexSyntaxError] = []
-    parser = LowLevelParser(text, macros=CaseInsensitiveDict(month_names), handle_error=errors.append, filename=path)
+    parser = _Parser(text, macros=CaseInsensitiveDict(month_names), handle_error=errors.append, filename=path)
     seen_errors = 0
     try:
         for command, body in parser:
@@ -72,6 +95,7 @@ def parse(text: str, path: str) -> BibFile:
         out.diagnostics.append(make(path, parser.lineno or 1, 1, "bibtex-syntax", "braces nest too deeply"))
     for error in errors[seen_errors:]:
         out.diagnostics.append(_syntax(error, path, lines))
+    out.diagnostics = problems.close()
     return out
 
 
@@ -104,22 +128,31 @@ def _entry(command: str, key: str, fields: list, source: str, start: int, lines:
     seen: dict[str, int] = {}
     values: list[tuple[str, str]] = []
     persons: list[tuple[str, tuple[str, ...]]] = []
+    offsets: dict[str, list[int]] | None = None
+
+    def mark(name: str, occurrence: int = 0) -> tuple[int, int]:
+        nonlocal offsets
+        if offsets is None:  # indexed once per entry, and only when a problem needs placing: never a scan per problem
+            offsets = _field_offsets(source)
+        return _nth(offsets.get(name), occurrence, start, lines)
+
     for name, parts in fields:
         lname = name.lower()
         value = " ".join("".join(parts).split())
-        if lname in seen:
-            fline, fcol = _field_mark(source, start, lname, lines, occurrence=seen[lname])
+        occurrence = seen.get(lname, 0)
+        seen[lname] = occurrence + 1
+        if occurrence:
+            fline, fcol = mark(lname, occurrence)
             out.append(make(path, fline, fcol, "bibtex-duplicate-field",
                             f"entry '{key}' has the field '{lname}' twice; keep one"))
             continue
-        seen[lname] = seen.get(lname, 0) + 1
         if lname in PERSON_ROLES:
             with pybtex.errors.capture() as problems:
                 names = _split_names(value)
                 for n in names:
                     entry.add_person(Person(n), lname)
             for problem in problems:
-                fline, fcol = _field_mark(source, start, lname, lines)
+                fline, fcol = mark(lname)
                 out.append(make(path, fline, fcol, "bibtex-name", f"{lname} of '{key}': {problem}"))
             persons.append((lname, tuple(names)))
         else:
@@ -132,18 +165,33 @@ def _split_names(value: str) -> list[str]:
     return [n for n in split_name_list(value) if n.strip()]
 
 
-def _field_mark(source: str, start: int, name: str, lines: _Lines, occurrence: int = 0) -> tuple[int, int]:
-    matches = list(re.finditer(rf"(?im)^[ \t]*{re.escape(name)}\s*=|[,{{(]\s*{re.escape(name)}\s*=", source))
-    if not matches:
+# A field name where a field can start: at the start of a line, or after the entry's opening brace or a comma.
+_FIELD_RE = re.compile(r"(?m)(?:^[ \t]*|[,{(]\s*)([^\s\"#%'(){}=,~]+)\s*=")
+
+
+def _field_offsets(source: str) -> dict[str, list[int]]:
+    """Offsets in source of each field name (lower-cased), in order, from one pass over it."""
+    found: dict[str, list[int]] = {}
+    for m in _FIELD_RE.finditer(source):
+        found.setdefault(m.group(1).lower(), []).append(m.start(1))
+    return found
+
+
+def _nth(found: list[int] | None, occurrence: int, start: int, lines: _Lines) -> tuple[int, int]:
+    if not found:
         return lines.at(start)
-    m = matches[min(occurrence, len(matches) - 1)]
-    offset = m.start() + (len(m.group(0)) - len(m.group(0).lstrip(",{( \t\r\n")))
-    return lines.at(start + offset)
+    return lines.at(start + found[min(occurrence, len(found) - 1)])
+
+
+@lru_cache(maxsize=4)
+def _lines_of(text: str) -> _Lines:
+    return _Lines(text)
 
 
 def field_mark(ref: Reference, source_text: str, name: str) -> tuple[int, int]:
     """Line and column of a field of ref, given the text of the file that holds it."""
-    lines = _Lines(source_text)
+    lines = _lines_of(source_text)  # the same file for each of its references: index its lines once
     start = lines.starts[ref.line - 1] + ref.column - 1
     end = source_text.find("\n@", start + 1)
-    return _field_mark(source_text[start:] if end < 0 else source_text[start:end], start, name, lines)
+    source = source_text[start:] if end < 0 else source_text[start:end]
+    return _nth(_field_offsets(source).get(name), 0, start, lines)

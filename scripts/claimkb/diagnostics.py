@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 import unicodedata
 from dataclasses import asdict, dataclass
 from typing import Iterable, Literal
@@ -82,10 +83,56 @@ CODES: dict[str, tuple[Severity, str]] = {
 }
 
 
+# Problems listed per file and stage: 200,000 duplicate keys fit in 1 MiB, and a report of them helps nobody.
+MAX_PER_FILE = 100
+
+
+class Capped(list):
+    """One file's diagnostics, at most MAX_PER_FILE of them: past that, append only notes that some were left out
+    (so a hostile file cannot flood the report or memory), and close() says so in one last diagnostic."""
+
+    def __init__(self, limit: int = MAX_PER_FILE) -> None:
+        super().__init__()
+        self.limit = limit
+        self.left_out: Diagnostic | None = None  # the first diagnostic not listed
+
+    @property
+    def overflowed(self) -> bool:
+        return self.left_out is not None
+
+    def append(self, d: Diagnostic) -> None:
+        if len(self) < self.limit:
+            super().append(d)
+        elif self.left_out is None:
+            self.left_out = d
+
+    def extend(self, ds: Iterable[Diagnostic]) -> None:
+        for d in ds:
+            self.append(d)
+
+    def close(self) -> list[Diagnostic]:
+        out = list(self)
+        if self.left_out is not None:
+            d = self.left_out
+            out.append(make(d.path, d.line, d.column, d.code,
+                            f"more problems from here on are not listed (at most {self.limit} per file): "
+                            "fix the ones above and run check again"))
+        return out
+
+
+# Line breaks, terminal controls and bidirectional overrides. Messages quote contributed text: written raw, a newline
+# in a YAML key would forge a diagnostic line of its own and an ESC sequence would drive the reviewer's terminal.
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def _visible(text: str) -> str:
+    return _UNPRINTABLE.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
+
+
 def make(path: str, line: int, column: int, code: str, message: str) -> Diagnostic:
     """Build a diagnostic whose severity comes from the catalogue, so one code always means one severity."""
     severity, _ = CODES[code]
-    return Diagnostic(path, max(line, 1), max(column, 1), severity, code, message)
+    return Diagnostic(_visible(path), max(line, 1), max(column, 1), severity, code, _visible(message))
 
 
 def non_ascii_hint(text: str) -> str:

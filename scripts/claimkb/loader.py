@@ -107,7 +107,8 @@ def load(root: Path | str) -> LoadResult:
     claims: dict[str, Claim] = {}
     if len(claim_files) > MAX_CLAIMS:
         diagnostics.append(make("claims", 1, 1, "too-many-claims",
-                                f"{len(claim_files):,} claim files; the limit is {MAX_CLAIMS:,}"))
+                                f"{len(claim_files):,} claim files; the limit is {MAX_CLAIMS:,}, so only the first "
+                                f"{MAX_CLAIMS:,} by path were read: are generated files under claims/ by mistake?"))
         claim_files = claim_files[:MAX_CLAIMS]
     validator = validate.ClaimValidator(claim_schema(), domains)
     for file, rel in claim_files:
@@ -183,9 +184,16 @@ def _locator(value: Any) -> Locator | None:
     return None
 
 
+@lru_cache(maxsize=1)
+def _item_limits() -> dict[str, int]:
+    return {name: spec["maxItems"] for name, spec in claim_schema()["properties"].items() if "maxItems" in spec}
+
+
 def _build_claim(claim_id: str, rel: str, doc: yamlsafe.Document) -> Claim:
     """A claim from a checked document, leniently: ill-typed parts are dropped (their diagnostics are already out)."""
-    data: dict[str, Any] = doc.value
+    # So are the items past a list's limit (reported as invalid-value): 30,000 relations never reach the graph.
+    limits = _item_limits()
+    data: dict[str, Any] = {k: v[:limits[k]] if k in limits and isinstance(v, list) else v for k, v in doc.value.items()}
     claimed_by = None
     cb = data.get("claimed_by")
     if isinstance(cb, dict) and isinstance(cb.get("ref"), str):
@@ -282,10 +290,18 @@ def _load_aliases(found: tuple[Path, str] | None, out: list[Diagnostic]) -> dict
         if not isinstance(mapping, dict):
             out.append(make(rel, line, col, "alias-invalid", f"'{section}' must map each retired name to its replacement"))
             continue
+        # A retired name becomes the path of a redirect page: '../../x' would write outside the site.
+        valid = validate.valid_id if section == "claims" else lambda key: bool(bibload.KEY_RE.match(key))
+        what = "claim id" if section == "claims" else "BibTeX key"
         for old, new in mapping.items():
+            kline, kcol = doc.key_marks.get((section, old), (line, col))
             if not isinstance(new, str):
-                kline, kcol = doc.key_marks.get((section, old), (line, col))
                 out.append(make(rel, kline, kcol, "alias-invalid", f"'{old}' must map to a {section[:-1]} name"))
+                continue
+            bad = [name for name in (old, new) if not valid(name)]
+            if bad:
+                out.append(make(rel, kline, kcol, "alias-invalid",
+                                f"'{bad[0][:80]}'{non_ascii_hint(bad[0])} is not a valid {what}"))
                 continue
             aliases[f"{section}:{old}"] = new
     return aliases

@@ -9,14 +9,28 @@ from typing import Callable, Iterator
 from urllib.parse import urlsplit
 
 SAFE_SCHEMES = ("http", "https", "mailto")
-# An HTML tag, closing tag, comment, processing instruction or declaration, as CommonMark recognizes raw HTML.
-HTML_RE = re.compile(r"<(?:/?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>|!--|\?|![A-Za-z])")
+# An HTML tag, closing tag, comment, processing instruction or declaration, as Python-Markdown passes raw HTML
+# through: a tag name runs to the first space or quote, so <svg/onload=alert(1)> is a tag, and so is <a:b c>.
+HTML_RE = re.compile(r"<(?:/?[A-Za-z][^\s\"'<>@]*(?:[\s\"'][^<>]*)?>|!--|\?|![A-Za-z])")
+# What Python-Markdown reads as a link before it reads HTML: <scheme://...> and <name@host>. AUTOLINK_RE below, any
+# <scheme:...>, is judged by its scheme instead.
+MARKDOWN_AUTOLINK_RE = re.compile(r"<[A-Za-z][A-Za-z0-9+.-]*://[^<>]*>|<[^<> !]+@[^@<> ]+>")
+# A Markdown attribute list ({: onclick="..."}, attr_list is on in mkdocs.yml) that sets an event handler, a style
+# or a link target: HTML attributes by another spelling.
+ATTR_LIST_RE = re.compile(r"\{:?[^{}\n]*?(?<![\w-])(on[a-z]+|style|href|src|action|formaction)\s*=[^{}\n]*\}", re.I)
 # Inline links and images [text](url "title"), reference definitions [id]: url, and autolinks <scheme:...>.
-INLINE_LINK_RE = re.compile(r"\]\(\s*<?([^)\s>]*)")
-REF_DEF_RE = re.compile(r"^[ ]{0,3}\[[^\]]+\]:\s*<?(\S+?)>?(?:\s|$)", re.M)
+# A target stops at a bracket: in `](![i](data:x)` the first match must not swallow the image's `](` after it.
+INLINE_LINK_RE = re.compile(r"\]\(\s*<?([^)\s>\[\]]*)")
+REF_DEF_RE = re.compile(r"^[ ]{0,3}\[[^\[\]]+\]:\s*<?(\S+?)>?(?:\s|$)", re.M)
 AUTOLINK_RE = re.compile(r"<([A-Za-z][A-Za-z0-9+.-]{1,31}:[^\s<>]*)>")
 FENCE_RE = re.compile(r"^[ ]{0,3}(`{3,}|~{3,})")
-CODE_SPAN_RE = re.compile(r"(`+)(.+?)\1", re.S)
+# Python-Markdown's own code span pattern (markdown.inlinepatterns.BACKTICK_RE): pairs of escaped backslashes, or a
+# backtick run closed by a run of the same length. Matched a line at a time, see _code_regions.
+CODE_SPAN_RE = re.compile(r"(?:(?<!\\)((?:\\{2})+)(?=`+)|(?<!\\)(`+)(.+?)(?<!`)\2(?!`))")
+LINE_BREAK_RE = re.compile(r"\r\n|\r|\n")  # Markdown's line breaks: str.splitlines also breaks at \x0c, \u2028 and more
+# Control characters and bidirectional overrides: invisible on a page, yet they reorder what a reader sees (U+202E
+# turns "gnp.exe" around) or are junk from a copy and paste. Tabs and line breaks are whitespace, not in the class.
+INVISIBLE_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 SHORTCODE_RE = re.compile(
     r"\[@(?P<cite>[A-Za-z0-9][A-Za-z0-9_:.+-]*)(?:,\s*(?P<locator>[^\]\n]{1,200}))?\]"
     r"|\[\[(?P<claim>[a-z0-9]+(?:-[a-z0-9]+)*)\]\]"
@@ -55,14 +69,19 @@ def is_https_url(url: str) -> bool:
 
 def unsafe(text: str) -> list[Problem]:
     """Raw HTML and unsafe link schemes in contributed Markdown (code spans and fences are inert and skipped)."""
-    if "<" not in text and "](" not in text and "]:" not in text:
-        return []  # nothing that could be HTML or a link: the common case, kept cheap
+    if "<" not in text and "](" not in text and "]:" not in text and "{" not in text:
+        return []  # nothing that could be HTML, an attribute list or a link: the common case, kept cheap
     problems: list[Problem] = []
     prose = strip_code(text)
-    m = HTML_RE.search(prose)
+    m = next((m for m in HTML_RE.finditer(prose) if not MARKDOWN_AUTOLINK_RE.fullmatch(m.group(0))
+              and not AUTOLINK_RE.fullmatch(m.group(0))), None)
     if m:
         problems.append(Problem("raw-html", f"raw HTML '{m.group(0)[:30]}' is not allowed; write Markdown, or put it in `code`",
                                 m.group(0)))
+    m = ATTR_LIST_RE.search(prose)
+    if m:
+        problems.append(Problem("raw-html", f"the attribute list '{m.group(0)[:30]}' sets the HTML attribute {m.group(1)}; "
+                                "remove it", m.group(0)))
     for regex in (INLINE_LINK_RE, REF_DEF_RE, AUTOLINK_RE):
         for link in regex.finditer(prose):
             if not is_safe_url(link.group(1)):
@@ -72,30 +91,46 @@ def unsafe(text: str) -> list[Problem]:
 
 
 def _code_regions(text: str) -> list[tuple[int, int]]:
-    """Offsets of fenced code blocks and code spans, where Markdown syntax is literal."""
+    """Offsets of fenced code blocks and code spans, where Markdown syntax is literal.
+
+    Code is left as written (the checker skips it, the renderer does not escape it), so only what Python-Markdown
+    surely reads as code counts. A fence needs a closing fence of the same length, and no backtick in its info
+    string. A code span counts when it lies on one line whose backticks all pair up, in a paragraph whose earlier
+    lines' backticks all paired up too: otherwise Markdown may pair a backtick with one on another line, and the
+    spans after it are not what they seem until the next blank line.
+    """
     regions: list[tuple[int, int]] = []
-    offset = 0
     fence: str | None = None
     fence_start = 0
-    prose_start = 0
-    chunks: list[tuple[int, int]] = []
-    for line in text.splitlines(keepends=True):
+    prose: list[tuple[int, int]] = []  # (start, end) of each line outside fences
+    pending: list[tuple[int, int]] = []  # the lines since the fence opened, prose if it never closes
+    starts = [0] + [m.end() for m in LINE_BREAK_RE.finditer(text)]
+    ends = [m.start() for m in LINE_BREAK_RE.finditer(text)] + [len(text)]
+    for start, end, next_start in zip(starts, ends, starts[1:] + [len(text)]):
+        line = text[start:end]
         m = FENCE_RE.match(line)
-        if fence is None and m:
-            chunks.append((prose_start, offset))
-            fence, fence_start = m.group(1), offset
-        elif fence is not None and m and m.group(1)[0] == fence[0] and len(m.group(1)) >= len(fence) and not line.strip().strip(fence[0]):
-            regions.append((fence_start, offset + len(line)))
+        if fence is None and m and not (m.group(1)[0] == "`" and "`" in line[m.end():]):
+            fence, fence_start, pending = m.group(1), start, [(start, end)]
+        elif fence is not None and m and m.group(1) == fence and not line.strip().strip(fence[0]):
+            regions.append((fence_start, next_start))
             fence = None
-            prose_start = offset + len(line)
-        offset += len(line)
+        elif fence is not None:
+            pending.append((start, end))
+        else:
+            prose.append((start, end))
     if fence is not None:
-        regions.append((fence_start, len(text)))
-    else:
-        chunks.append((prose_start, len(text)))
-    for start, end in chunks:
-        for span in CODE_SPAN_RE.finditer(text, start, end):
-            regions.append(span.span())
+        prose.extend(pending)  # an unclosed fence is no code block: Markdown shows its lines as text
+        prose.sort()
+    trusted = True
+    for start, end in prose:
+        line = text[start:end]
+        if not line.strip():
+            trusted = True  # a blank line ends the paragraph: spans start afresh
+        elif "`" in line:
+            spans = [m.span() for m in CODE_SPAN_RE.finditer(line) if m.group(2)]
+            trusted = trusted and sum(line.count("`", a, b) for a, b in spans) == line.count("`")
+            if trusted:
+                regions.extend((start + a, start + b) for a, b in spans)
     return sorted(regions)
 
 
@@ -141,7 +176,7 @@ _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~>-])")
 @lru_cache(maxsize=1 << 16)  # titles are escaped once per page that links them: thousands of times a build
 def escape_text(text: str) -> str:
     """Untrusted plain text as inert Markdown: HTML-escaped, Markdown syntax backslash-escaped, one line."""
-    text = " ".join(text.split())
+    text = " ".join(INVISIBLE_RE.sub("", text).split())
     text = html.escape(text, quote=False)
     return _MD_SPECIAL.sub(r"\\\1", text)
 
@@ -152,6 +187,7 @@ def safe_markdown(text: str) -> str:
     Raw HTML is shown as text, unsafe link targets are dropped, attribute lists ({: onclick=...}) are escaped,
     and fenced code keeps its text but loses any language that would make it run (a mermaid fence).
     """
+    text = INVISIBLE_RE.sub("", text)
     regions = _code_regions(text)
     out: list[str] = []
     last = 0
@@ -163,9 +199,15 @@ def safe_markdown(text: str) -> str:
     return "".join(out)
 
 
+# A line that could open a fence. Outside a closed fence it must not open one: it would run on into the page around
+# the contributed text and turn the page's own lines into a code block or a live Mermaid diagram.
+FENCE_LINE_RE = re.compile(r"^([ \t]*)(`{3,}|~{3,})", re.M)
+
+
 def _safe_prose(text: str) -> str:
     text = text.replace("<", "&lt;").replace(">", "&gt;")
     text = text.replace("{", "\\{").replace("}", "\\}")
+    text = FENCE_LINE_RE.sub(lambda m: m.group(1) + "".join(f"&#{ord(c)};" for c in m.group(2)), text)
 
     def link(m: re.Match[str]) -> str:
         return m.group(0) if is_safe_url(m.group(1)) else "](#"
@@ -195,7 +237,7 @@ def fenced(content: str, language: str = "") -> str:
 
 def meta_text(text: str, limit: int = 300) -> str:
     """Untrusted text for front matter (page title, description): one line, no markup characters."""
-    text = " ".join(text.split())
+    text = " ".join(INVISIBLE_RE.sub("", text).split())
     text = text.translate(str.maketrans({"<": "‹", ">": "›", '"': "'", "&": "＆", "`": "'"}))
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 

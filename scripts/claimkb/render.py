@@ -6,6 +6,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Iterable
+from urllib.parse import quote
 
 from . import cite
 from .bibload import ARXIV_RE, DOI_RE
@@ -28,6 +29,8 @@ MAP_NODES = 25
 # without them the map and matrix grow with theses x claims, quadratically (18 MB for 5,000 synthetic claims).
 MAP_LIST = 150
 MATRIX_LIST = 40
+# Characters a URL keeps as they are in a Markdown link target; the rest (parentheses, quotes, < >) are percent-encoded.
+URL_SAFE = ":/?#[]@!$&'*+,;=%~"
 EXPORTS = ("references.bib", "claims.bib", "references.json", "claims-csl.json", "claims.json")
 
 
@@ -59,7 +62,9 @@ def link(from_page: str, to_page: str) -> str:
     """A relative Markdown link target between two docs pages, which MkDocs validates and rewrites."""
     # Pure string work: posixpath.relpath consults the working directory on every call (a third of a render).
     to_dir, _, name = to_page.rpartition("/")
-    return _up(from_page.rpartition("/")[0], to_dir) + name
+    target = _up(from_page.rpartition("/")[0], to_dir) + name
+    # BibTeX keys may hold ':', so a sibling page can be "javascript:x.md": a URL scheme unless it starts with ./
+    return f"./{target}" if ":" in target.partition("/")[0] else target
 
 
 class _Graph:
@@ -337,13 +342,14 @@ def _reference(kb: KnowledgeBase, graph: _Graph, ref: Reference) -> str:
     links = []
     doi = ref.field("doi")
     if doi and DOI_RE.match(doi):
-        links.append(f"[DOI {escape_text(doi)}](https://doi.org/{doi})")
+        # DOIs may hold ( ) < > (10.1002/(SICI)...<...>): percent-encoded, they cannot close the link or open a tag.
+        links.append(f"[DOI {escape_text(doi)}](https://doi.org/{quote(doi, safe='/')})")
     eprint = ref.field("eprint")
     if eprint and ARXIV_RE.match(eprint):
         links.append(f"[arXiv:{escape_text(eprint)}](https://arxiv.org/abs/{eprint})")
     url = ref.field("url")
     if url and is_https_url(url):
-        links.append(f"[{escape_text(url)}]({url.replace(')', '%29').replace(' ', '%20')})")
+        links.append(f"[{escape_text(url)}]({quote(url, safe=URL_SAFE)})")
     if links:
         out.append("Links: " + " · ".join(links) + "\n\n")
     note = ref.field("note")

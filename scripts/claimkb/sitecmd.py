@@ -43,6 +43,8 @@ def cmd_render(args: argparse.Namespace) -> int:
                 target.write_text(render.expand_shortcodes(result.kb, page, text), "utf-8")
         for path, text in {**site.pages, **site.files}.items():
             target = staging / path
+            if not target.resolve().is_relative_to(staging.resolve()):
+                continue  # never written outside --out, whatever a page is called (the loader reports bad names)
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(text, "utf-8")
         if out.exists():

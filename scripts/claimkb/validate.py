@@ -13,7 +13,7 @@ import jsonschema
 
 from . import markup
 from .bibload import ARXIV_RE, DOI_RE, KEY_RE, field_mark
-from .diagnostics import Diagnostic, make, non_ascii_hint
+from .diagnostics import MAX_PER_FILE, Capped, Diagnostic, make, non_ascii_hint
 from .model import ACYCLIC_RELATIONS, FIDELITIES, KINDS, RELATION_TYPES, Claim, KnowledgeBase, Reference, Relation, Term
 from .yamlsafe import Document
 
@@ -58,17 +58,32 @@ class ClaimValidator:
         # loader.claim_schema() (exported, documented, scaffolded from) stays the file's schema.
         self.fast = fastjsonschema.compile(copy.deepcopy(schema), use_default=False)
         self.fields = list(schema["properties"])
+        self.max_items = {name: spec["maxItems"] for name, spec in schema["properties"].items() if "maxItems" in spec}
         self.domains = domains
 
     def check(self, doc: Document, path: str) -> list[Diagnostic]:
-        out: list[Diagnostic] = []
+        out = Capped()
         data = doc.value
+        for name, limit in self.max_items.items():
+            items = data.get(name)
+            if isinstance(items, list) and len(items) > limit:
+                line, col = doc.mark((name,))
+                out.append(make(path, line, col, "invalid-value", f"{name}: has {len(items):,} items; the limit is {limit:,}"))
+                # Check only the items within the limit: 500,000 tags in 1 MiB would otherwise take minutes.
+                data = {**data, name: items[:limit]}
         try:
             self.fast(data)
         except fastjsonschema.JsonSchemaException:
             for error in self.validator.iter_errors(data):
                 if not doc.is_rejected(tuple(error.absolute_path)):
                     out.extend(self._schema_error(error, doc, path))
+                if out.overflowed:
+                    break
+        for at, (source, read_as) in doc.implicit.items():
+            # JSON Schema counts 2.0 as an integer, so `page: 2.0` passes the schema, yet a locator is text or a
+            # whole number as written, and the model would drop it: say so, as for `page: 4.2`.
+            if read_as == "number" and _in_locator(at) and not doc.is_rejected(at):
+                out.append(_read_as_text(path, *doc.mark(at), _where(at), source, read_as))
         domain = data.get("domain")
         if isinstance(domain, str) and self.domains and domain not in self.domains and ID_RE.match(domain):
             line, col = doc.mark(("domain",))
@@ -94,14 +109,23 @@ class ClaimValidator:
             for problem in markup.unsafe(text):
                 line, col = doc.locate(at, problem.text)
                 out.append(make(path, line, col, problem.code, f"{_where(at)}: {problem.message}"))
-        return out
+            invisible = markup.INVISIBLE_RE.search(text)
+            if invisible:
+                char = invisible.group()
+                line, col = doc.locate(at, char)
+                name = unicodedata.name(char, "")  # the bidirectional controls have names, C0 and C1 controls none
+                what = (f"U+{ord(char):04X} {name}, which reorders the text shown around it" if name
+                        else f"the control character U+{ord(char):04X}, invisible on the page")
+                out.append(make(path, line, col, "invalid-value", f"{_where(at)} contains {what}: remove it"))
+        return out.close()
 
     def _schema_error(self, error: jsonschema.ValidationError, doc: Document, path: str) -> list[Diagnostic]:
         at = tuple(error.absolute_path)
         where = _where(at) or "the claim"
         v = error.validator
         if v == "additionalProperties":
-            extras = [k for k in error.instance if k not in error.schema.get("properties", {})]
+            # One more than can be listed, so the report says some were left out without a did-you-mean for each.
+            extras = [k for k in error.instance if k not in error.schema.get("properties", {})][:MAX_PER_FILE + 1]
             out = []
             for extra in extras:
                 line, col = doc.key_marks.get(at + (extra,), doc.mark(at))
@@ -137,6 +161,11 @@ class ClaimValidator:
                 implicit = doc.implicit.get(p)
                 if implicit and not (p != at and implicit[1] == "integer"):
                     return [_read_as_text(path, *doc.mark(p), _where(p), *implicit)]
+            for sub in error.context or []:
+                # The right shape but too long or empty (a 5,000-character locator): say that, not which shapes exist.
+                if sub.validator in ("maxLength", "minLength"):
+                    sub_at = tuple(sub.absolute_path)
+                    return [make(path, *doc.mark(sub_at), "invalid-value", f"{_where(sub_at)}: {_limit_message(sub.validator, sub)}")]
             return [make(path, line, col, "invalid-value",
                          f"{where} must be text such as \"§4\" or a mapping with one of "
                          "section, page, figure, table, paragraph, line")]
@@ -161,6 +190,12 @@ def _read_as_text(path: str, line: int, col: int, where: str, source: str, read_
         return make(path, line, col, "wrong-type", f"{where} is empty; write a value (or remove the field if it is optional)")
     return make(path, line, col, "wrong-type",
                 f"{where}: YAML reads {source} as {_article(read_as)}, not text; quote it: \"{source}\"")
+
+
+def _in_locator(at: tuple) -> bool:
+    """at is a locator, or the value inside a locator mapping (claimed_by.locator.page, sources[2].locator)."""
+    head = at[:2] if at[:1] == ("claimed_by",) else at[:3] if at[:1] == ("sources",) else ()
+    return bool(head) and head[-1] == "locator" and len(at) <= len(head) + 1
 
 
 def _article(name: str) -> str:
@@ -284,9 +319,16 @@ def check_knowledge_base(kb: KnowledgeBase) -> list[Diagnostic]:
             seen_rel.add((r.type, r.target))
     out.extend(_cycles(kb))
     out.extend(_duplicate_identifiers(kb))
+    folded = {key.lower() for key in ref_keys}
     for ref in kb.references.values():
         if ref.key not in cited:
             out.append(make(ref.path, ref.line, ref.column, "unused-reference", f"'{ref.key}' is cited by no claim"))
+        parent = ref.field("crossref")
+        if parent and parent.lower() not in folded:
+            # The missing-field check trusts a crossref to fill the gaps: a dangling one fills none.
+            out.append(make(ref.path, ref.line, ref.column, "bibtex-missing-field",
+                            f"'{ref.key}' takes its missing fields from crossref '{parent}', which is not in "
+                            f"references/{did_you_mean(parent, ref_keys)}: citations of it will be incomplete"))
     out.extend(_check_aliases(kb))
     out.extend(check_docs(kb))
     return out

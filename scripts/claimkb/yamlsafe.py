@@ -7,7 +7,7 @@ from typing import Any
 
 import yaml
 
-from .diagnostics import Diagnostic, make
+from .diagnostics import Capped, Diagnostic, make
 
 # libyaml's C composer keeps the 2.6 s floor for 10,000 files; the pure-Python one is ~9x slower.
 _Loader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -90,6 +90,14 @@ def read(text: str, path: str) -> tuple[Document | None, list[Diagnostic]]:
         if mark and 0 <= mark.index < len(text) and text[mark.index] == "\t":
             hint = "the character there is a tab: YAML indents with spaces only"
         return None, [make(path, line, col, "yaml-syntax", f"{problem} ({hint})")]
+    except yaml.reader.ReaderError as exc:
+        # A raw control character. libyaml counts its position in UTF-8 bytes, the Python reader in characters.
+        pos = exc.position
+        before = text.encode("utf-8")[:pos].decode("utf-8", "replace") if _Loader is not yaml.SafeLoader else text[:pos]
+        breaks = list(_BREAK_RE.finditer(before))
+        line, col = len(breaks) + 1, len(before) - (breaks[-1].end() if breaks else 0) + 1
+        return None, [make(path, line, col, "yaml-syntax",
+                           f"the control character U+{exc.character:04X} is not allowed in YAML: remove it")]
     except yaml.YAMLError as exc:
         return None, [make(path, 1, 1, "yaml-syntax", str(exc).splitlines()[0])]
     except RecursionError:
@@ -98,10 +106,10 @@ def read(text: str, path: str) -> tuple[Document | None, list[Diagnostic]]:
         # Nothing, or a bare `---` document marker (an empty null document): both are an empty claim file.
         return None, [make(path, 1, 1, "empty-file", "the file holds no YAML document; a claim is a mapping of fields")]
     doc = Document(None, source=text)
-    diagnostics: list[Diagnostic] = []
+    diagnostics = Capped()
     value = _convert(node, (), doc, diagnostics, path, set(), 0)
     object.__setattr__(doc, "value", value)
-    return doc, diagnostics
+    return doc, diagnostics.close()
 
 
 def _convert(node: yaml.Node, at: Path_, doc: Document, out: list[Diagnostic], path: str, seen: set[int], depth: int) -> Any:
