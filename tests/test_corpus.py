@@ -49,7 +49,8 @@ def _long_line(root: Path, tmp: Path) -> None:
     (root / "claims/long-line.yaml").write_text(claim, "utf-8")
     abstract = "word " * 100_000
     (root / "references/long.bib").write_text(
-        f"@misc{{long2020,\n  author = {{Long, Ann}},\n  title = {{Long}},\n  year = {{2020}},\n  abstract = {{{abstract}}},\n}}\n",
+        f"@misc{{long2020,\n  author = {{Long, Ann}},\n  title = {{Long}},\n  year = {{2020}},\n"
+        f"  abstract = {{{abstract}}},\n}}\n",
         "utf-8")
     (root / "claims/cites-long.yaml").write_text(EXTRA.replace("doe2019", "long2020"), "utf-8")
 
@@ -119,8 +120,8 @@ def test_case(case: str, tmp_path: Path) -> None:
         target = root / d.path
         assert target.exists() or target.is_symlink() or d.path in ("claims", "references"), d
         if target.is_file() and not target.is_symlink():
-            data = target.read_bytes()  # a last line without a line break counts, and so does the end after it
-            assert d.line <= data.count(b"\n") + (not data.endswith(b"\n")) + 1, d
+            # Lines as an editor counts them (\r\n, \r or \n), and the end of the file after the last one.
+            assert d.line <= len(target.read_bytes().splitlines()) + 1, d
 
 
 def snapshot(root: Path) -> dict[str, tuple[bytes | str, int]]:
@@ -311,7 +312,8 @@ def test_limit_number_of_claims(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
     monkeypatch.setattr(loader, "MAX_CLAIMS", 4)  # the base has 4 claims: a fifth is one too many
     found = diagnose(tmp_path, {"claims/zz-fifth.yaml": EXTRA})
     find(found, "claims:1:1: error too-many-claims",
-         "5 claim files; the limit is 4, so only the first 4 by path were read: are generated files under claims/ by mistake?")
+         "5 claim files; the limit is 4, so only the first 4 by path were read: "
+         "are generated files under claims/ by mistake?")
 
 
 @pytest.mark.parametrize("depth", [yamlsafe.MAX_DEPTH, yamlsafe.MAX_DEPTH + 1])
@@ -333,7 +335,8 @@ LENGTHS = [  # field, its limit, the claim with `{}` where the value goes, the v
     ("annotations", 20_000, EXTRA + "annotations: {}\n", 8, 14),
     ("claimed_by.locator", 200, EXTRA.replace("p. 1", "{}"), 7, 12),
     ("sources[0].note", 2_000, EXTRA + "sources:\n  - ref: jones2021\n    note: {}\n", 10, 11),
-    ("relations[0].note", 2_000, EXTRA + "relations:\n  - type: supports\n    target: alpha-thesis\n    note: {}\n", 11, 11),
+    ("relations[0].note", 2_000,
+     EXTRA + "relations:\n  - type: supports\n    target: alpha-thesis\n    note: {}\n", 11, 11),
 ]
 
 

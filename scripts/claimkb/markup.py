@@ -120,7 +120,6 @@ def _code_regions(text: str) -> list[tuple[int, int]]:
             prose.append((start, end))
     if fence is not None:
         prose.extend(pending)  # an unclosed fence is no code block: Markdown shows its lines as text
-        prose.sort()
     trusted = True
     for start, end in prose:
         line = text[start:end]

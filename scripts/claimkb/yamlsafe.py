@@ -1,6 +1,7 @@
 """Strict YAML reading: plain values plus the line and column of every node, rejecting what claims never need."""
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -20,8 +21,10 @@ TOO_DEEP = (f"the document nests deeper than {MAX_DEPTH} levels; no claim field 
 
 Path_ = tuple[str | int, ...]
 
-# The line breaks YAML counts (libyaml's marks count these too), so offsets map to the same lines as marks.
-_BREAK_RE = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
+# Line breaks as editors, git and GitHub count them. YAML 1.1 also breaks lines at U+0085, U+2028 and U+2029 and
+# libyaml's marks count those too: in a file that holds one, positions are worked out from character offsets.
+_BREAK_RE = re.compile("\r\n|[\r\n]")
+_YAML_ONLY_BREAK_RE = re.compile("[\x85\u2028\u2029]")
 
 _STR = "tag:yaml.org,2002:str"
 _SEQ = "tag:yaml.org,2002:seq"
@@ -48,6 +51,14 @@ class Document:
     rejected: set[Path_] = field(default_factory=set)
     spans: dict[Path_, tuple[int, int]] = field(default_factory=dict)  # scalar path -> its character offsets in source
     source: str = ""
+    line_starts: list[int] | None = None  # offsets of editor lines, when libyaml's lines are not those
+
+    def position(self, mark: Any) -> tuple[int, int]:
+        """A libyaml mark as a 1-based (line, column) in the lines an editor shows."""
+        if self.line_starts is None:
+            return mark.line + 1, mark.column + 1
+        i = bisect.bisect_right(self.line_starts, mark.index) - 1
+        return i + 1, mark.index - self.line_starts[i] + 1
 
     def mark(self, path: Path_) -> tuple[int, int]:
         """The mark of the deepest node on path that has one (a missing key points at its parent)."""
@@ -81,7 +92,7 @@ def read(text: str, path: str) -> tuple[Document | None, list[Diagnostic]]:
         node = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        line, col = _document(text).position(mark) if mark else (1, 1)
         if "maximum nesting depth" in (exc.problem or ""):
             # libyaml stops at 1,000 levels, long before a deep document could exhaust memory or the stack.
             return None, [make(path, line, col, "yaml-too-deep", TOO_DEEP)]
@@ -105,15 +116,20 @@ def read(text: str, path: str) -> tuple[Document | None, list[Diagnostic]]:
     if node is None or (isinstance(node, yaml.ScalarNode) and node.tag == _NULL and not node.value):
         # Nothing, or a bare `---` document marker (an empty null document): both are an empty claim file.
         return None, [make(path, 1, 1, "empty-file", "the file holds no YAML document; a claim is a mapping of fields")]
-    doc = Document(None, source=text)
+    doc = _document(text)
     diagnostics = Capped()
     value = _convert(node, (), doc, diagnostics, path, set(), 0)
     object.__setattr__(doc, "value", value)
     return doc, diagnostics.close()
 
 
+def _document(text: str) -> Document:
+    starts = [0] + [m.end() for m in _BREAK_RE.finditer(text)] if _YAML_ONLY_BREAK_RE.search(text) else None
+    return Document(None, source=text, line_starts=starts)
+
+
 def _convert(node: yaml.Node, at: Path_, doc: Document, out: list[Diagnostic], path: str, seen: set[int], depth: int) -> Any:
-    line, col = node.start_mark.line + 1, node.start_mark.column + 1
+    line, col = doc.position(node.start_mark)
     doc.marks[at] = (line, col)
     if id(node) in seen:
         # The composer shares one node between an anchor and each alias: a second visit is an alias. The shared
@@ -153,7 +169,7 @@ def _convert(node: yaml.Node, at: Path_, doc: Document, out: list[Diagnostic], p
         return None
     result: dict[str, Any] = {}
     for key_node, value_node in node.value:
-        kline, kcol = key_node.start_mark.line + 1, key_node.start_mark.column + 1
+        kline, kcol = doc.position(key_node.start_mark)
         if not isinstance(key_node, yaml.ScalarNode):
             out.append(make(path, kline, kcol, "wrong-type", "a mapping key must be a plain name"))
             continue
