@@ -24,9 +24,7 @@ INLINE_LINK_RE = re.compile(r"\]\(\s*<?([^)\s>\[\]]*)")
 REF_DEF_RE = re.compile(r"^[ ]{0,3}\[[^\[\]]+\]:\s*<?(\S+?)>?(?:\s|$)", re.M)
 AUTOLINK_RE = re.compile(r"<([A-Za-z][A-Za-z0-9+.-]{1,31}:[^\s<>]*)>")
 FENCE_RE = re.compile(r"^[ ]{0,3}(`{3,}|~{3,})")
-# Python-Markdown's own code span pattern (markdown.inlinepatterns.BACKTICK_RE): pairs of escaped backslashes, or a
-# backtick run closed by a run of the same length. Matched a line at a time, see _code_regions.
-CODE_SPAN_RE = re.compile(r"(?:(?<!\\)((?:\\{2})+)(?=`+)|(?<!\\)(`+)(.+?)(?<!`)\2(?!`))")
+BACKTICKS_RE = re.compile(r"`+")
 LINE_BREAK_RE = re.compile(r"\r\n|\r|\n")  # Markdown's line breaks: str.splitlines also breaks at \x0c, \u2028 and more
 # Control characters and bidirectional overrides: invisible on a page, yet they reorder what a reader sees (U+202E
 # turns "gnp.exe" around) or are junk from a copy and paste. Tabs and line breaks are whitespace, not in the class.
@@ -93,11 +91,12 @@ def unsafe(text: str) -> list[Problem]:
 def _code_regions(text: str) -> list[tuple[int, int]]:
     """Offsets of fenced code blocks and code spans, where Markdown syntax is literal.
 
-    Code is left as written (the checker skips it, the renderer does not escape it), so only what Python-Markdown
-    surely reads as code counts. A fence needs a closing fence of the same length, and no backtick in its info
-    string. A code span counts when it lies on one line whose backticks all pair up, in a paragraph whose earlier
-    lines' backticks all paired up too: otherwise Markdown may pair a backtick with one on another line, and the
-    spans after it are not what they seem until the next blank line.
+    Code is left as written (the checker skips it, the renderer does not escape it), so only what Markdown surely
+    reads as code counts. A fence needs a closing fence of the same length, and no backtick in its info string.
+    Code spans count on a line whose backtick runs follow no backslash and pair off, first with second, third with
+    fourth, each pair of one length, in a paragraph whose earlier lines are the same: then every reading of
+    Markdown (CommonMark's, and each version of Python-Markdown's) pairs each opening run with the next. Otherwise
+    a backtick may pair with one elsewhere, and what follows it is not what it seems until the next blank line.
     """
     regions: list[tuple[int, int]] = []
     fence: str | None = None
@@ -126,10 +125,11 @@ def _code_regions(text: str) -> list[tuple[int, int]]:
         if not line.strip():
             trusted = True  # a blank line ends the paragraph: spans start afresh
         elif "`" in line:
-            spans = [m.span() for m in CODE_SPAN_RE.finditer(line) if m.group(2)]
-            trusted = trusted and sum(line.count("`", a, b) for a, b in spans) == line.count("`")
+            runs = [m.span() for m in BACKTICKS_RE.finditer(line)]
+            trusted = (trusted and len(runs) % 2 == 0 and not any(line[a - 1:a] == "\\" for a, _ in runs)
+                       and all(b - a == d - c for (a, b), (c, d) in zip(runs[::2], runs[1::2])))
             if trusted:
-                regions.extend((start + a, start + b) for a, b in spans)
+                regions.extend((start + runs[i][0], start + runs[i + 1][1]) for i in range(0, len(runs), 2))
     return sorted(regions)
 
 

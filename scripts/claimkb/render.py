@@ -10,7 +10,8 @@ from urllib.parse import quote
 
 from . import cite
 from .bibload import ARXIV_RE, DOI_RE
-from .markup import Shortcode, escape_text, fenced, is_https_url, meta_text, mermaid_label, replace_shortcodes, safe_markdown
+from .markup import (LINE_BREAK_RE, Shortcode, escape_text, fenced, is_https_url, meta_text, mermaid_label,
+                     replace_shortcodes, safe_markdown)
 from .model import KINDS, Claim, KnowledgeBase, Reference
 
 # How each relation reads from its source and from its target.
@@ -327,7 +328,9 @@ def _claim_cite(kb: KnowledgeBase, graph: _Graph, claim: Claim) -> str:
 
 
 def _indent(text: str) -> str:
-    return "".join(f"    {line}" if line.strip() else line for line in text.splitlines(keepends=True))
+    # Every line Markdown sees (it breaks at \r and \n only) gets the indent, even one holding only a form feed from
+    # a contributed title: an unindented line would end the tab and let the code block's text out as Markdown.
+    return "\n".join(f"    {line}" if line else line for line in LINE_BREAK_RE.split(text))
 
 
 def _reference(kb: KnowledgeBase, graph: _Graph, ref: Reference) -> str:
