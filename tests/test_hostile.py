@@ -163,9 +163,12 @@ CLAIMS: dict[str, Case] = {
                        .replace("ref: doe2019", "ref: hostile2020"), "raw-html"),
     # Found by the fuzzer: text the layers took for code while Python-Markdown did not, and a fence left open that
     # ran on into the page and closed at the page's own diagram fence.
-    "not-code": case(claim("\\`<b>bold</b>` and `<B>``",
+    "not-code": case(claim("\\`<b>bold</b>` and `<B>`` and ``<b>```~~~`",
                            extra=block("annotations", "```\n<img src=x onerror=alert(1)>\n````")), "raw-html"),
     "open-fence": case(claim("```mermaid\nclick n0 call alert(1)")),
+    # Found by the fuzzer: a line of a title starting with a form feed ended the indented BibTeX tab of the page.
+    "form-feed-title": case(claim(title="A title\n\fB <script>alert(1)</script>"),
+                            "multiline-title", "raw-html", "invalid-value"),
     "code-is-inert": case(claim("Inline `<script>alert(1)</script>` code.", extra=block(
         "annotations", "```html\n<script>alert(2)</script>\n<img src=x onerror=alert(3)>\n```"))),
 }
