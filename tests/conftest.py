@@ -96,6 +96,17 @@ relations:
     fidelity: reframing
 """
 
+# A valid claim citing a base reference and breaking no rule: the body of most files a test adds.
+EXTRA = """\
+title: An extra claim
+statement: A claim that breaks no rule.
+kind: premise
+domain: biology
+claimed_by:
+  ref: doe2019
+  locator: p. 1
+"""
+
 BIB = """\
 @article{smith2020,
   author = {Smith, Ada and Lee, Bo},

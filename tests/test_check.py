@@ -13,20 +13,10 @@ from typing import Callable
 
 import pytest
 
-from conftest import ALPHA, BETA, BIB, DELTA, GAMMA, Line, check_inprocess, find, parse_output, run_check
+from conftest import ALPHA, BETA, BIB, DELTA, EXTRA, GAMMA, Line, check_inprocess, find, parse_output, run_check
 
 KB = Callable[..., Path]
 
-# A fifth valid claim, for checks that need a fresh file: it cites every base reference, so nothing becomes unused.
-EXTRA = """\
-title: An extra claim
-statement: A claim that breaks no rule.
-kind: premise
-domain: biology
-claimed_by:
-  ref: doe2019
-  locator: p. 1
-"""
 
 # A fourth reference, appended to the base .bib (it starts at line 25) and cited by the claim below.
 EXTRA_BIB = """

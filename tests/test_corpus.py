@@ -19,23 +19,13 @@ from typing import Callable
 
 import pytest
 
-from conftest import check_inprocess, find, make_kb, parse_output, run_check
+from conftest import EXTRA, check_inprocess, find, make_kb, parse_output, run_check
 
 from claimkb import cli, loader, validate, yamlsafe
 
 CORPUS = Path(__file__).parent / "corpus"
 CASES = sorted(p.name for p in CORPUS.iterdir() if p.is_dir())
 
-# A valid claim citing a base reference: the body of most generated files.
-EXTRA = """\
-title: An extra claim
-statement: A claim that breaks no rule.
-kind: premise
-domain: biology
-claimed_by:
-  ref: doe2019
-  locator: p. 1
-"""
 
 
 def _long_statement(root: Path, tmp: Path) -> None:

@@ -16,6 +16,18 @@ def _root(value: str | None) -> Path:
     return Path(value or ".").resolve()
 
 
+def add_root(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--root", metavar="DIR", help="the knowledge base's folder (default: the current folder)")
+
+
+def is_knowledge_base(root: Path) -> bool:
+    """True when root has claims/ or references/; otherwise says so on stderr (the caller exits 2)."""
+    if (root / "claims").is_dir() or (root / "references").is_dir():
+        return True
+    print(f"claimkb: {root} has neither claims/ nor references/: is --root right?", file=sys.stderr)
+    return False
+
+
 def _relative_to_root(file: str, root: Path) -> str:
     """A FILE argument as the root-relative POSIX path diagnostics use.
 
@@ -31,8 +43,7 @@ def _relative_to_root(file: str, root: Path) -> str:
 
 def cmd_check(args: argparse.Namespace) -> int:
     root = _root(args.root)
-    if not (root / "claims").is_dir() and not (root / "references").is_dir():
-        print(f"claimkb: {root} has neither claims/ nor references/: is --root right?", file=sys.stderr)
+    if not is_knowledge_base(root):
         return EXIT_USAGE
     result = loader.load(root)
     found = validate.check(result.kb, result.diagnostics)
@@ -70,7 +81,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("check", help="report every problem in the knowledge base", description=(
         "Load claims/ and references/, validate everything, print one diagnostic per line "
         "(path:line:col: severity code: message) and a summary. Exit 0 clean, 1 errors, 2 usage."))
-    p.add_argument("--root", metavar="DIR", help="the knowledge base's folder (default: the current folder)")
+    add_root(p)
     p.add_argument("--format", choices=("text", "json", "github"), default="text",
                    help="text (default), json (an array of diagnostics) or github (Actions workflow commands)")
     p.add_argument("--since", metavar="REV",

@@ -7,13 +7,12 @@ import sys
 from pathlib import Path
 
 from . import cite, export, loader, validate
-from .cli import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, _root
+from .cli import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, _root, add_root, is_knowledge_base
 from .model import KnowledgeBase
 
 
 def _load(root: Path) -> KnowledgeBase | None:
-    if not (root / "claims").is_dir() and not (root / "references").is_dir():
-        print(f"claimkb: {root} has neither claims/ nor references/: is --root right?", file=sys.stderr)
+    if not is_knowledge_base(root):
         return None
     return loader.load(root).kb
 
@@ -113,7 +112,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         "knowledge base, or a reference as normalized BibTeX, CSL-JSON or formatted text. "
         "Exit 0 found, 1 unknown id or key, 2 usage."))
     p.add_argument("target", metavar="ID_OR_KEY", help="a claim id (optionally <prefix>:<id>) or a BibTeX key")
-    p.add_argument("--root", metavar="DIR", help="the knowledge base's folder (default: the current folder)")
+    add_root(p)
     p.add_argument("--format", choices=("bibtex", "csl-json", "text"), default="text",
                    help="bibtex, csl-json (an array of one item) or text (default)")
     p.add_argument("--style", metavar="NAME",
@@ -131,5 +130,5 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="for bibtex and csl-json: export the references (default) or the claims")
     p.add_argument("-o", "--output", metavar="FILE",
                    help="write to FILE (atomically: a temporary file, then a rename) instead of standard output")
-    p.add_argument("--root", metavar="DIR", help="the knowledge base's folder (default: the current folder)")
+    add_root(p)
     p.set_defaults(func=cmd_export)

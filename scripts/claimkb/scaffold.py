@@ -19,6 +19,7 @@ from typing import Any, Callable, Iterable, Mapping, Sequence
 from . import loader, validate
 from . import diagnostics as diag
 from .bibload import KEY_RE
+from .cli import add_root
 from .diagnostics import Diagnostic
 from .model import KINDS, KnowledgeBase
 
@@ -622,7 +623,7 @@ def register(sub: Any) -> None:
                    help="where in that work, e.g. '§4' or 'p. 15' (default: a TODO placeholder)")
     c.add_argument("--title", metavar="TITLE", help="a one-line title (default: a TODO placeholder)")
     c.add_argument("--dir", metavar="SUBFOLDER", help="a subfolder of claims/ to write into, e.g. paper")
-    c.add_argument("--root", metavar="DIR", help="the knowledge base's folder (default: the current folder)")
+    add_root(c)
     c.set_defaults(func=lambda a: new_claim(a.root, a.id, a.kind, a.domain, a.claimed_by, a.locator, a.title, a.dir))
 
     r = what.add_parser("reference", help="append a skeleton BibTeX entry to a .bib file", description=(
@@ -632,5 +633,5 @@ def register(sub: Any) -> None:
     r.add_argument("--type", metavar="TYPE", help=f"the entry type: {', '.join(BIBTEX_REQUIRED)}")
     r.add_argument("--file", metavar="references/NAME.bib",
                    help="the .bib file to append to (default: the only .bib file; required when there are several)")
-    r.add_argument("--root", metavar="DIR", help="the knowledge base's folder (default: the current folder)")
+    add_root(r)
     r.set_defaults(func=lambda a: new_reference(a.root, a.key, a.type, a.file))

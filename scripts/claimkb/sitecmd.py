@@ -10,6 +10,7 @@ from pathlib import Path
 
 from . import diagnostics as diag
 from . import loader, render, validate
+from .cli import add_root
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
@@ -73,7 +74,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         "cite page) and the downloads to DIR, exactly as the MkDocs build gets them, so another engine or a "
         "reviewer can use them. Exit 0 written, 1 written but the knowledge base has errors, 2 usage."))
     p.add_argument("--out", metavar="DIR", required=True, help="the folder to write (created; replaced with --force)")
-    p.add_argument("--root", metavar="DIR", help="the knowledge base's folder (default: the current folder)")
+    add_root(p)
     p.add_argument("--with-docs", action="store_true",
                    help="also write the hand-written docs pages with [@key] and [[id]] expanded: a complete docs folder")
     p.add_argument("--force", action="store_true", help="replace DIR if it is not empty")
