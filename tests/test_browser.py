@@ -24,7 +24,8 @@ import pytest
 
 from conftest import REPO
 
-from claimkb import cite, loader
+from claimkb.cite import formatting as cite
+from claimkb.core import loader
 
 pytestmark = pytest.mark.browser
 

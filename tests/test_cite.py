@@ -10,8 +10,10 @@ import jsonschema
 import pytest
 from pybtex.style.template import FieldIsMissing
 
-from claimkb import cite, cli, loader
-from claimkb.model import Citation, KnowledgeBase, Locator
+from claimkb import cli
+from claimkb.cite import formatting as cite
+from claimkb.core import loader
+from claimkb.core.model import Citation, KnowledgeBase, Locator
 from conftest import make_kb, run_claimkb
 
 SCHEMAS = Path(__file__).parent / "schemas"

@@ -21,7 +21,10 @@ import pytest
 
 from conftest import EXTRA, check_inprocess, find, make_kb, parse_output, run_check
 
-from claimkb import cli, loader, validate, yamlsafe
+from claimkb import cli
+from claimkb.core import loader
+from claimkb.core import validate
+from claimkb.core import yamlsafe
 
 CORPUS = Path(__file__).parent / "corpus"
 CASES = sorted(p.name for p in CORPUS.iterdir() if p.is_dir())
@@ -356,7 +359,7 @@ def test_limit_items_per_claim(tmp_path: Path, field: str, limit: int, item: str
 
 
 def test_limit_bibtex_macro_expansion(tmp_path: Path) -> None:
-    from claimkb import bibload
+    from claimkb.core import bibload
 
     assert bibload.MAX_MACRO_EXPANSION == 4 * 1024 * 1024
     found = diagnose(tmp_path, {})
@@ -370,7 +373,7 @@ def test_limit_bibtex_macro_expansion(tmp_path: Path) -> None:
 
 
 def test_limit_problems_listed_per_file(tmp_path: Path) -> None:
-    from claimkb.diagnostics import MAX_PER_FILE
+    from claimkb.core.diagnostics import MAX_PER_FILE
 
     assert MAX_PER_FILE == 100
     bib = "".join(f"@misc{{e{i}, title = }}\n" for i in range(150))

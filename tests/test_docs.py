@@ -12,12 +12,15 @@ import pytest
 
 from conftest import REPO, check_inprocess, make_kb, parse_output
 
-from claimkb import cli, loader, render, schemadoc
-from claimkb.diagnostics import CODES
+from claimkb import cli
+from claimkb.cli import docs as schemadoc
+from claimkb.core import loader
+from claimkb.site import render
+from claimkb.core.diagnostics import CODES
 
 DOCS = REPO / "docs"
 SCHEMA = json.loads((REPO / "scripts/claimkb/schema/claim.schema.json").read_text("utf-8"))
-SITE = render.render(loader.load(REPO).kb).pages
+SITE = render.render(loader.load(REPO).kb, {"reference/cli.md": cli.cli_page()}).pages
 DIAGNOSTICS = DOCS / "reference/diagnostics.md"
 # Codes whose example is a file that cannot be shown as text (binary, huge, a link, 50,000 files).
 NOT_AS_TEXT = {"file-too-large", "not-utf8", "nul-byte", "symlink", "too-many-claims",

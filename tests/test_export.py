@@ -18,8 +18,10 @@ from citeproc import CitationItem, CitationStylesBibliography, CitationStylesSty
 from citeproc.source.json import CiteProcJSON
 from pybtex.database import Person, parse_string
 
-from claimkb import cite, export, loader
-from claimkb.model import FIDELITIES, KINDS, LOCATOR_LABELS, RELATION_TYPES, KnowledgeBase
+from claimkb.cite import export
+from claimkb.cite import formatting as cite
+from claimkb.core import loader
+from claimkb.core.model import FIDELITIES, KINDS, LOCATOR_LABELS, RELATION_TYPES, KnowledgeBase
 from conftest import REPO, make_kb, run_claimkb
 from test_cite import CITE_FILES, csl_validator, main
 

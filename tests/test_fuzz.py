@@ -29,8 +29,12 @@ from hypothesis import strategies as st
 from conftest import ALPHA, make_kb, parse_output
 from test_hostile import SCHEMES, markdown_extensions, scheme_of
 
-from claimkb import bibload, cli, loader, markup, render
-from claimkb.model import KINDS, RELATION_TYPES, Citation, Claim, Locator, Relation
+from claimkb import cli
+from claimkb.core import bibload
+from claimkb.core import loader
+from claimkb.core import markup
+from claimkb.site import render
+from claimkb.core.model import KINDS, RELATION_TYPES, Citation, Claim, Locator, Relation
 
 EXAMPLES = int(os.environ.get("CLAIMKB_FUZZ_EXAMPLES", "50"))
 FUZZ = settings(max_examples=EXAMPLES, deadline=None,

@@ -25,7 +25,9 @@ from bs4 import BeautifulSoup, Tag
 
 from conftest import REPO, SCRIPTS, check_inprocess, make_kb, parse_output
 
-from claimkb import loader, render, yamlsafe
+from claimkb.core import loader
+from claimkb.core import yamlsafe
+from claimkb.site import render
 
 # --- building a fixture site with the repository's own MkDocs configuration ----------------------------------
 
@@ -34,10 +36,10 @@ _KEPT = ("site_name", "site_url", "repo_url", "edit_uri", "docs_dir", "theme", "
 
 def site_config() -> str:
     """The repository's mkdocs.yml for a fixture: same theme, plugins and Markdown extensions (attr_list and the
-    Mermaid fence included), the hooks by absolute path; no nav, watch or extra assets, which name repository files."""
+    Mermaid fence included) and the claimkb plugin; no nav, watch or extra assets, which name repository files."""
     blocks = re.split(r"(?m)^(?=[A-Za-z_]+:)", (REPO / "mkdocs.yml").read_text("utf-8"))
     kept = [b for b in blocks if b.split(":", 1)[0] in _KEPT]
-    return "".join(kept) + f"hooks:\n  - {SCRIPTS / 'claimkb' / 'mkdocs_hooks.py'}\n"
+    return "".join(kept)
 
 
 def build_site(root: Path, site_dir: Path) -> subprocess.CompletedProcess[str]:

@@ -15,7 +15,8 @@ import yaml
 
 from conftest import REPO, SCRIPTS, check_inprocess, make_kb, parse_output
 
-from claimkb import scaffold
+from claimkb.cli import new as scaffold
+from claimkb.core import template
 
 SCHEMA = json.loads((REPO / "scripts/claimkb/schema/claim.schema.json").read_text("utf-8"))
 CLAIM_ARGS = ("--kind", "premise", "--domain", "biology", "--claimed-by", "smith2020")
@@ -63,7 +64,7 @@ def test_new_claim_writes_every_schema_field_and_passes_check(tmp_path: Path) ->
     for name in SCHEMA["properties"]:
         # each field is preceded by a comment that holds the start of its schema description
         before = text.split(f"\n{name}:", 1)[0].rsplit("\n\n", 1)[-1]
-        description = scaffold._resolve(SCHEMA, SCHEMA["properties"][name]).get("description", "")
+        description = template.resolve(SCHEMA, SCHEMA["properties"][name]).get("description", "")
         assert " ".join(description.split()[:4]) in " ".join(before.replace("#", " ").split()), name
     assert "One of: thesis, premise, evidence" in text  # enums listed
     # No error: only the reminders that the placeholders are still to be written.
@@ -72,13 +73,13 @@ def test_new_claim_writes_every_schema_field_and_passes_check(tmp_path: Path) ->
 
 
 def test_new_claim_in_a_subfolder_points_at_the_repository_schema(tmp_path: Path) -> None:
-    schema = (REPO / scaffold.SCHEMA_REL).read_text("utf-8")
-    root = make_kb(tmp_path, {scaffold.SCHEMA_REL: schema})
+    schema = (REPO / template.SCHEMA_REL).read_text("utf-8")
+    root = make_kb(tmp_path, {template.SCHEMA_REL: schema})
     done = claimkb("new", "claim", "finite-budgets", *CLAIM_ARGS, "--locator", "§4", "--title", "Budgets are finite",
                    "--dir", "paper", "--root", root)
     assert done.returncode == 0, done.stderr
     text = (root / "claims/paper/finite-budgets.yaml").read_text("utf-8")
-    assert text.startswith(f"# yaml-language-server: $schema=../../{scaffold.SCHEMA_REL}\n")
+    assert text.startswith(f"# yaml-language-server: $schema=../../{template.SCHEMA_REL}\n")
     data = yaml.safe_load(text)
     assert data["title"] == "Budgets are finite" and data["claimed_by"]["locator"] == "§4"
     assert placeholders(root, "claims/paper/finite-budgets.yaml") == ["statement"]
@@ -150,7 +151,7 @@ def test_new_claim_rejects_a_subfolder_outside_claims(tmp_path: Path) -> None:
 def test_new_claim_takes_back_a_file_with_errors(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                                  capsys: pytest.CaptureFixture[str]) -> None:
     root = make_kb(tmp_path)
-    monkeypatch.setitem(scaffold.PLACEHOLDERS, "title", "<b>bold</b>")  # raw-html: the checker must refuse it
+    monkeypatch.setitem(template.PLACEHOLDERS, "title", "<b>bold</b>")  # raw-html: the checker must refuse it
     code = scaffold.new_claim(str(root), "new-one", "premise", "biology", "smith2020", subfolder="fresh/deeper",
                               interactive=False)
     assert code == 1

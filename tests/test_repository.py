@@ -8,7 +8,8 @@ import pytest
 
 from conftest import REPO, parse_output, run_check
 
-from claimkb import loader, validate
+from claimkb.core import loader
+from claimkb.core import validate
 
 
 @pytest.fixture(scope="module")

@@ -9,7 +9,10 @@ import jsonschema
 import pytest
 import yaml
 
-from claimkb import bibload, loader, model, validate
+from claimkb.core import bibload
+from claimkb.core import loader
+from claimkb.core import model
+from claimkb.core import validate
 from conftest import REPO, check_inprocess, find, parse_output
 
 SCHEMA_FILE = REPO / "scripts" / "claimkb" / "schema" / "claim.schema.json"

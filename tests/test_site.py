@@ -22,8 +22,11 @@ from bs4 import BeautifulSoup, Comment, Tag
 
 from conftest import BASE_FILES, BETA, REPO, find, make_kb, parse_output, run_check, run_claimkb
 
-from claimkb import cite, loader, render
-from claimkb.model import KnowledgeBase
+from claimkb.cite import formatting as cite
+from claimkb.core import loader
+from claimkb.site import render
+from claimkb.cli import cli_page
+from claimkb.core.model import KnowledgeBase
 
 SITE_URL = "https://fixture.example.org/"
 REPO_URL = "https://github.com/example/fixture"
@@ -130,7 +133,6 @@ def fixture_mkdocs_yml() -> str:
     config = (REPO / "mkdocs.yml").read_text("utf-8")
     shared = "".join(_block(config, k) for k in ("theme", "plugins", "extra_javascript", "extra_css", "markdown_extensions"))
     return (f"site_name: Fixture\nsite_url: {SITE_URL}\nrepo_url: {REPO_URL}\nedit_uri: edit/main/docs/\n"
-            f"hooks:\n  - {(REPO / 'scripts' / 'claimkb' / 'mkdocs_hooks.py').as_posix()}\n"
             f"{shared}extra:\n  claimkb:\n    prefix: {PREFIX}\n    version: '1.0'\nnav:\n  - Home: index.md\n")
 
 
@@ -669,7 +671,7 @@ def test_render_command_writes_the_pages_the_build_used(built: Built, tmp_path: 
     out = tmp_path / "rendered"
     code, lines, err = run_claimkb("render", "--root", built.root, "--out", out)
     assert code == 0, err
-    site = render.render(loader.load(built.root).kb)
+    site = render.render(loader.load(built.root).kb, {"reference/cli.md": cli_page()})
     written = {p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()}
     assert written == set(site.pages) | set(site.files)
     page = "claims/epsilon-evidence.md"

@@ -14,7 +14,7 @@ import yaml
 
 from conftest import REPO, make_kb, run_check
 
-from claimkb.diagnostics import Diagnostic, to_github
+from claimkb.core.diagnostics import Diagnostic, to_github
 
 GITHUB = REPO / ".github"
 WORKFLOW = GITHUB / "workflows/ci.yml"

@@ -13,7 +13,7 @@ from pybtex.database import Entry, Person
 from pybtex.plugin import enumerate_plugin_names, find_plugin
 from pybtex.richtext import Text
 
-from .model import Citation, Claim, KnowledgeBase, Locator, Reference
+from ..core.model import Citation, Claim, KnowledgeBase, Locator, Reference
 
 MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
           "november", "december")

@@ -10,7 +10,9 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Iterator
 
-from . import bibload, validate, yamlsafe
+from . import bibload
+from . import validate
+from . import yamlsafe
 from .diagnostics import Diagnostic, make, non_ascii_hint
 from .model import KINDS, Citation, Claim, KnowledgeBase, Locator, Reference, Relation, Settings, Term
 

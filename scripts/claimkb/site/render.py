@@ -5,14 +5,17 @@ import json
 from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Iterable
+from typing import Iterable, Mapping
 from urllib.parse import quote
 
-from . import cite
-from .bibload import ARXIV_RE, DOI_RE
-from .markup import (LINE_BREAK_RE, Shortcode, escape_text, fenced, is_https_url, meta_text, mermaid_label,
+from ..cite import export
+from ..cite import formatting as cite
+from ..core import loader
+from ..core.bibload import ARXIV_RE, DOI_RE
+from ..core.markup import (LINE_BREAK_RE, Shortcode, escape_text, fenced, is_https_url, meta_text, mermaid_label,
                      replace_shortcodes, safe_markdown)
-from .model import KINDS, Claim, KnowledgeBase, Reference
+from ..core.model import KINDS, Claim, KnowledgeBase, Reference
+from . import formatdoc
 
 # How each relation reads from its source and from its target.
 RELATION_LABELS: dict[str, tuple[str, str]] = {
@@ -111,7 +114,7 @@ class _Graph:
         return seen
 
 
-def render(kb: KnowledgeBase) -> Site:
+def render(kb: KnowledgeBase, extra_pages: Mapping[str, str] | None = None) -> Site:
     graph = _Graph(kb)
     ordered = sorted(kb.claims.values(), key=lambda c: c.id)
     pages: dict[str, str] = {}
@@ -140,13 +143,10 @@ def render(kb: KnowledgeBase) -> Site:
     pages["matrix.md"] = _matrix(kb, graph)
     pages["bibliography.md"] = _bibliography(kb, graph)
     pages["cite.md"] = _cite_page(kb)
-    # The tool's own reference pages, generated so they cannot drift from the schema and the commands.
-    from . import cli, loader, schemadoc
-
-    pages["reference/claim-format.md"] = schemadoc.render_claim_format(loader.claim_schema())
-    pages["reference/cli.md"] = schemadoc.render_cli(cli.build_parser())
-    from . import export
-
+    # The claim format's reference page, generated so it cannot drift from the schema the checker enforces.
+    pages["reference/claim-format.md"] = formatdoc.render_claim_format(loader.claim_schema())
+    # Pages the caller adds, such as the command line's reference: the site knows nothing of the command line.
+    pages.update(extra_pages or {})
     files = {
         "downloads/references.bib": export.export_references_bib(kb),
         "downloads/claims.bib": export.export_claims_bib(kb),

@@ -7,12 +7,14 @@ import shutil
 import sys
 import tempfile
 from pathlib import Path
+from typing import Callable
 
-from . import diagnostics as diag
-from . import loader, render, validate
-from .cli import add_root
+from ..core import diagnostics as diag
+from ..core import loader
+from ..site import render
+from ..core import validate
+from .common import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, add_root
 
-EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
 
 def cmd_render(args: argparse.Namespace) -> int:
@@ -32,7 +34,7 @@ def cmd_render(args: argparse.Namespace) -> int:
     for d in found:
         if d.severity == "error":
             print(d, file=sys.stderr)
-    site = render.render(result.kb)
+    site = render.render(result.kb, {"reference/cli.md": args.cli_page()})
     # Write into a fresh folder beside out, then swap it in: a failed run never leaves half a site.
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".render-", dir=out.parent))
@@ -68,7 +70,7 @@ def cmd_bench(args: argparse.Namespace) -> int:
     return bench.main(argv)
 
 
-def register(sub: argparse._SubParsersAction) -> None:
+def register(sub: argparse._SubParsersAction, cli_page: Callable[[], str]) -> None:
     p = sub.add_parser("render", help="write the generated site pages as Markdown to a folder", description=(
         "Render every generated page (claims, references, domains, kinds, map, matrix, bibliography, indexes, "
         "cite page) and the downloads to DIR, exactly as the MkDocs build gets them, so another engine or a "
@@ -78,7 +80,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--with-docs", action="store_true",
                    help="also write the hand-written docs pages with [@key] and [[id]] expanded: a complete docs folder")
     p.add_argument("--force", action="store_true", help="replace DIR if it is not empty")
-    p.set_defaults(func=cmd_render)
+    p.set_defaults(func=cmd_render, cli_page=cli_page)
 
     p = sub.add_parser("bench", help="benchmark check and the site build on synthetic knowledge bases", description=(
         "Generate synthetic knowledge bases in a temporary folder and time `claimkb check` against a floor "

@@ -73,7 +73,7 @@ print(time.perf_counter() - t, resource.getrusage(resource.RUSAGE_SELF).ru_maxrs
 """
 _CHECK = """
 import sys, time, pathlib, resource
-from claimkb import loader, validate
+from claimkb.core import loader, validate
 t = time.perf_counter()
 result = loader.load(sys.argv[1]); found = validate.check(result.kb, result.diagnostics)
 errors = [d for d in found if d.severity == "error"]
@@ -133,10 +133,11 @@ def bench_site(sizes: list[int]) -> list[dict]:
             (kb / "docs").mkdir()
             (kb / "docs" / "index.md").write_text("# Synthetic\n", "utf-8")
             (kb / "mkdocs.yml").write_text(
-                MKDOCS_BASELINE.replace("Baseline", "Synthetic KB") + EXTENSIONS
-                + f"hooks:\n  - {repo / 'scripts' / 'claimkb' / 'mkdocs_hooks.py'}\n", "utf-8")
+                MKDOCS_BASELINE.replace("Baseline", "Synthetic KB").replace("  - search\n", "  - search\n  - claimkb\n")
+                + EXTENSIONS, "utf-8")
             sys.path.insert(0, str(repo / "scripts"))
-            from claimkb import loader, render
+            from claimkb.core import loader
+            from claimkb.site import render
 
             site = render.render(loader.load(kb).kb)
             base = Path(tmp) / "baseline"

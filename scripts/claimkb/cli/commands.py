@@ -1,4 +1,4 @@
-"""Subcommands beyond check: registered here so cli.py stays a table of contents."""
+"""`claimkb cite` and `claimkb export`: one entry, or the whole knowledge base, in the formats citers use."""
 from __future__ import annotations
 
 import argparse
@@ -6,9 +6,12 @@ import json
 import sys
 from pathlib import Path
 
-from . import cite, export, loader, validate
-from .cli import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, _root, add_root, is_knowledge_base
-from .model import KnowledgeBase
+from ..cite import formatting as cite
+from ..cite import export
+from ..core import loader
+from ..core import validate
+from .common import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, add_root, is_knowledge_base, root_path
+from ..core.model import KnowledgeBase
 
 
 def _load(root: Path) -> KnowledgeBase | None:
@@ -32,7 +35,7 @@ def _csl_json(items: list[dict]) -> str:
 def cmd_cite(args: argparse.Namespace) -> int:
     if _bad_style(args.style):
         return EXIT_USAGE
-    kb = _load(_root(args.root))
+    kb = _load(root_path(args.root))
     if kb is None:
         return EXIT_USAGE
     target = args.target
@@ -77,7 +80,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         print("claimkb: --what does not apply to --format json: the dataset holds both claims and references",
               file=sys.stderr)
         return EXIT_USAGE
-    root = _root(args.root)
+    root = root_path(args.root)
     out = Path(args.output).resolve() if args.output else None
     if out is not None:
         problem = _output_problem(out, root)
@@ -102,11 +105,6 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    from . import scaffold, schemadoc, sitecmd  # new, schema-doc, render and bench live beside their code
-
-    scaffold.register(sub)
-    schemadoc.register(sub)
-    sitecmd.register(sub)
     p = sub.add_parser("cite", help="print how to cite one claim or reference", description=(
         "Print one entry: a claim as the @misc entry, CSL-JSON item or text that cites it as it stands in this "
         "knowledge base, or a reference as normalized BibTeX, CSL-JSON or formatted text. "

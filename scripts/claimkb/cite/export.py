@@ -9,8 +9,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Iterable
 
-from . import cite
-from .model import Citation, Claim, KnowledgeBase, Locator, Reference
+from . import formatting as cite
+from ..core.model import Citation, Claim, KnowledgeBase, Locator, Reference
 
 INVERSE = {
     "supports": "supported_by",

@@ -1,0 +1,1 @@
+"""Citing and exporting: formatted references, BibTeX, CSL-JSON and the dataset."""
