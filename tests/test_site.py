@@ -131,15 +131,13 @@ def _block(config: str, key: str) -> str:
 
 def fixture_mkdocs_yml() -> str:
     config = (REPO / "mkdocs.yml").read_text("utf-8")
-    shared = "".join(_block(config, k) for k in ("theme", "plugins", "extra_javascript", "extra_css", "markdown_extensions"))
+    shared = "".join(_block(config, k) for k in ("theme", "plugins", "markdown_extensions"))
     return (f"site_name: Fixture\nsite_url: {SITE_URL}\nrepo_url: {REPO_URL}\nedit_uri: edit/main/docs/\n"
             f"{shared}extra:\n  claimkb:\n    prefix: {PREFIX}\n    version: '1.0'\nnav:\n  - Home: index.md\n")
 
 
 def write_fixture(tmp: Path, files: dict[str, str | None]) -> Path:
-    root = make_kb(tmp, {"mkdocs.yml": fixture_mkdocs_yml(), **files})
-    shutil.copytree(REPO / "docs" / "assets", root / "docs" / "assets")
-    return root
+    return make_kb(tmp, {"mkdocs.yml": fixture_mkdocs_yml(), **files})
 
 
 def mkdocs_build(root: Path, site: Path, *, strict: bool = True) -> subprocess.CompletedProcess[str]:
@@ -673,7 +671,7 @@ def test_render_command_writes_the_pages_the_build_used(built: Built, tmp_path: 
     assert code == 0, err
     site = render.render(loader.load(built.root).kb, {"reference/cli.md": cli_page()})
     written = {p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()}
-    assert written == set(site.pages) | set(site.files)
+    assert written == set(site.pages) | set(site.files) | set(render.assets())
     page = "claims/epsilon-evidence.md"
     assert (out / page).read_text("utf-8") == site.pages[page]
     for page in site.pages:  # the MkDocs build made an HTML page of every one of them

@@ -44,6 +44,10 @@ def cmd_render(args: argparse.Namespace) -> int:
                 target = staging / page
                 target.parent.mkdir(parents=True, exist_ok=True)
                 target.write_text(render.expand_shortcodes(result.kb, page, text), "utf-8")
+        for path, source in render.assets().items():
+            target = staging / path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(source, target)
         for path, text in {**site.pages, **site.files}.items():
             target = staging / path
             if not target.resolve().is_relative_to(staging.resolve()):

@@ -41,6 +41,16 @@ class ClaimkbPlugin(BasePlugin[ClaimkbConfig]):
 
         self.kb = result.kb
         self.site = render.render(result.kb, {"reference/cli.md": cli_page()})
+        # The theme overrides come after the project's own custom_dir, which may override them in turn.
+        dirs = config.theme.dirs
+        if str(render.TEMPLATES_DIR) not in dirs:
+            dirs.insert(1 if config.theme.custom_dir else 0, str(render.TEMPLATES_DIR))
+        for css in render.STYLESHEETS:
+            if css not in config.extra_css:
+                config.extra_css.append(css)
+        for script in render.SCRIPTS:
+            if script not in config.extra_javascript:
+                config.extra_javascript.append(script)
         return config
 
     def on_files(self, files: Files, config, **kwargs) -> Files:
@@ -48,6 +58,9 @@ class ClaimkbPlugin(BasePlugin[ClaimkbConfig]):
         for path, text in {**self.site.pages, **self.site.files}.items():
             if files.get_file_from_path(path) is None:
                 files.append(File.generated(config, path, content=text))
+        for path, source in render.assets().items():
+            if files.get_file_from_path(path) is None:
+                files.append(File.generated(config, path, abs_src_path=str(source)))
         return files
 
     def on_env(self, env, config, files, **kwargs):

@@ -5,6 +5,7 @@ import json
 from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
+from pathlib import Path
 from typing import Iterable, Mapping
 from urllib.parse import quote
 
@@ -43,6 +44,20 @@ class Site:
     pages: dict[str, str]  # docs-relative page path -> Markdown
     sources: dict[str, str] = field(default_factory=dict)  # page path -> repository file it comes from (edit links)
     files: dict[str, str] = field(default_factory=dict)  # docs-relative path -> text of a download
+
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+ASSETS_DIR = PACKAGE_DIR / "assets"  # the site's own CSS, scripts and vendored libraries, published under assets/claimkb/
+TEMPLATES_DIR = PACKAGE_DIR / "templates"  # theme overrides, for every engine (the MkDocs plugin adds them; see engines)
+ASSET_PREFIX = "assets/claimkb"
+STYLESHEETS = (f"{ASSET_PREFIX}/claimkb.css",)  # on every page; scripts a page needs are loaded by that page
+SCRIPTS = (f"{ASSET_PREFIX}/vendor/mermaid/mermaid.min.js",)
+
+
+def assets() -> dict[str, Path]:
+    """docs-relative path -> file of every static asset the site needs; the same for every knowledge base."""
+    return {f"{ASSET_PREFIX}/{f.relative_to(ASSETS_DIR).as_posix()}": f
+            for f in sorted(ASSETS_DIR.rglob("*")) if f.is_file()}
 
 
 def claim_page(claim_id: str) -> str:
