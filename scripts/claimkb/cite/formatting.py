@@ -242,7 +242,9 @@ def format_reference(kb: KnowledgeBase, key_or_ref: str | Reference, style: str 
     return _format(ref, name)
 
 
-@lru_cache(maxsize=4096)
+# Unbounded: a bounded cache smaller than the bibliography evicts every entry before its next use (5,000 references
+# formatted 29,000 times on one build); a reference formats to a few hundred characters.
+@lru_cache(maxsize=None)
 def _format(ref: Reference, style: str) -> str:
     if ref.entry is None:
         return fallback_format(ref)

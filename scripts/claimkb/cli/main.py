@@ -5,7 +5,7 @@ import argparse
 import sys
 from typing import Sequence
 
-from . import check, commands, docs, new, site
+from . import check, commands, docs, engine, new, site
 from .common import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE
 
 __all__ = ["EXIT_OK", "EXIT_PROBLEMS", "EXIT_USAGE", "build_parser", "cli_page", "main"]
@@ -18,6 +18,7 @@ def build_parser() -> argparse.ArgumentParser:
     new.register(sub)
     docs.register(sub, cli_page)
     site.register(sub, cli_page)
+    engine.register(sub, cli_page)
     commands.register(sub)
     return parser
 

@@ -11,7 +11,7 @@ from typing import Callable
 
 from ..core import diagnostics as diag
 from ..core import loader
-from ..site import render
+from ..site import engines, render, watch
 from ..core import validate
 from .common import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, add_root
 
@@ -28,6 +28,8 @@ def cmd_render(args: argparse.Namespace) -> int:
     if out.exists() and any(out.iterdir()) and not args.force:
         print(f"claimkb: {out} is not empty; pass --force to replace it", file=sys.stderr)
         return EXIT_USAGE
+    if args.watch:
+        return _watch(root, out, args)
     result = loader.load(root)
     found = validate.check(result.kb, result.diagnostics)
     errors, _ = diag.count(found)
@@ -38,6 +40,7 @@ def cmd_render(args: argparse.Namespace) -> int:
     # Write into a fresh folder beside out, then swap it in: a failed run never leaves half a site.
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".render-", dir=out.parent))
+    staging.chmod(0o755)  # mkdtemp makes it private; the rendered tree is for an engine and a web server to read
     try:
         if args.with_docs:
             for page, text in result.kb.docs.items():
@@ -48,7 +51,7 @@ def cmd_render(args: argparse.Namespace) -> int:
             target = staging / path
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(source, target)
-        for path, text in {**site.pages, **site.files}.items():
+        for path, text in {**engines.annotate(site), **site.files}.items():
             target = staging / path
             if not target.resolve().is_relative_to(staging.resolve()):
                 continue  # never written outside --out, whatever a page is called (the loader reports bad names)
@@ -63,6 +66,21 @@ def cmd_render(args: argparse.Namespace) -> int:
     print(f"wrote {len(site.pages)} pages and {len(site.files)} downloads to {out}"
           + (f" ({errors} error{'s' if errors != 1 else ''} in the knowledge base: see above)" if errors else ""))
     return EXIT_PROBLEMS if errors else EXIT_OK
+
+
+def _watch(root: Path, out: Path, args: argparse.Namespace) -> int:
+    """Render into out, then re-render on every change, rewriting only the files whose content changed."""
+    session = watch.Session(root, out, with_docs=args.with_docs, extra_pages=lambda: {"reference/cli.md": args.cli_page()})
+    update = session.update()
+    print(f"wrote {len(session.written or {})} files to {out} in {update.seconds:.1f} s; watching claims/, references/ "
+          "and docs/ (Ctrl-C stops)", flush=True)
+    for d in update.errors:
+        print(d, file=sys.stderr)
+    try:
+        watch.run(session, print_line=lambda line: print(line, flush=True))
+    except KeyboardInterrupt:
+        pass
+    return EXIT_OK
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
@@ -84,6 +102,9 @@ def register(sub: argparse._SubParsersAction, cli_page: Callable[[], str]) -> No
     p.add_argument("--with-docs", action="store_true",
                    help="also write the hand-written docs pages with [@key] and [[id]] expanded: a complete docs folder")
     p.add_argument("--force", action="store_true", help="replace DIR if it is not empty")
+    p.add_argument("--watch", action="store_true", help=(
+        "keep running: re-render on every change to claims/, references/ or docs/, rewriting only the files whose "
+        "content changed (an engine serving DIR then rebuilds only those pages)"))
     p.set_defaults(func=cmd_render, cli_page=cli_page)
 
     p = sub.add_parser("bench", help="benchmark check and the site build on synthetic knowledge bases", description=(

@@ -90,7 +90,9 @@ def _walk(top: Path, root: Path, suffixes: tuple[str, ...], out: list[Diagnostic
             yield file, rel
 
 
-def load(root: Path | str) -> LoadResult:
+def load(root: Path | str, cache: dict | None = None) -> LoadResult:
+    """The knowledge base at root and every problem found. cache (a dict kept between calls, as the watch mode does)
+    reuses the parse of every claim and BibTeX file whose size and modification time are unchanged."""
     root = Path(root).resolve()
     diagnostics: list[Diagnostic] = []
     settings = load_settings(root, diagnostics)
@@ -113,8 +115,9 @@ def load(root: Path | str) -> LoadResult:
                                 f"{MAX_CLAIMS:,} by path were read: are generated files under claims/ by mistake?"))
         claim_files = claim_files[:MAX_CLAIMS]
     validator = validate.ClaimValidator(claim_schema(), domains)
+    vocabulary = (tuple(domains), tuple(kinds))
     for file, rel in claim_files:
-        claim = _load_claim(file, rel, validator, diagnostics)
+        claim = _cached(cache, file, rel, vocabulary, diagnostics, lambda out: _load_claim(file, rel, validator, out))
         if claim is None:
             continue
         other = claims.get(claim.id)
@@ -127,14 +130,8 @@ def load(root: Path | str) -> LoadResult:
     references: dict[str, Reference] = {}
     folded: dict[str, Reference] = {}
     for file, rel in _walk(root / "references", root, (".bib",), diagnostics):
-        text, problems = read_text(file, rel)
-        diagnostics.extend(problems)
-        if text is None:
-            continue
-        parsed = bibload.parse(text, rel)
-        diagnostics.extend(parsed.diagnostics)
-        diagnostics.extend(validate.check_references_in_file(parsed.references, text))
-        for ref in parsed.references:
+        parsed_refs = _cached(cache, file, rel, None, diagnostics, lambda out: _load_bib(file, rel, out))
+        for ref in parsed_refs or ():
             # BibTeX keys are case-insensitive: 'Smith2020' and 'smith2020' collide in bibtex itself.
             first = folded.get(ref.key.lower())
             if first is not None:
@@ -147,6 +144,37 @@ def load(root: Path | str) -> LoadResult:
     docs = _load_docs(root, diagnostics)
     kb = KnowledgeBase(root, claims, references, domains, kinds, aliases, settings, docs)
     return LoadResult(kb, diagnostics)
+
+
+def _cached(cache: dict | None, file: Path, rel: str, extra: object, out: list[Diagnostic], load_file):
+    """load_file(diagnostics) for file, or its earlier result and diagnostics when the file is unchanged."""
+    if cache is None:
+        return load_file(out)
+    try:
+        st = file.stat()
+        stamp = (st.st_mtime_ns, st.st_size, st.st_ino, extra)
+    except OSError:
+        return load_file(out)
+    hit = cache.get(rel)
+    if hit is not None and hit[0] == stamp:
+        out.extend(hit[2])
+        return hit[1]
+    found: list[Diagnostic] = []
+    result = load_file(found)
+    cache[rel] = (stamp, result, found)
+    out.extend(found)
+    return result
+
+
+def _load_bib(file: Path, rel: str, out: list[Diagnostic]) -> tuple[Reference, ...] | None:
+    text, problems = read_text(file, rel)
+    out.extend(problems)
+    if text is None:
+        return None
+    parsed = bibload.parse(text, rel)
+    out.extend(parsed.diagnostics)
+    out.extend(validate.check_references_in_file(parsed.references, text))
+    return tuple(parsed.references)
 
 
 def _load_claim(file: Path, rel: str, validator: "validate.ClaimValidator", out: list[Diagnostic]) -> Claim | None:

@@ -2,18 +2,15 @@
 from __future__ import annotations
 
 import logging
-import os
 from pathlib import Path
-from urllib.parse import quote, urljoin
 
-from jinja2 import ChoiceLoader, DictLoader, TemplateNotFound
 from mkdocs.config import config_options as c
 from mkdocs.config.base import Config
 from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files
 
 from ..core import loader, validate
-from . import render
+from . import engines, render, search
 
 log = logging.getLogger("mkdocs.plugins.claimkb")
 
@@ -21,6 +18,8 @@ log = logging.getLogger("mkdocs.plugins.claimkb")
 class ClaimkbConfig(Config):
     # The knowledge base's folder (claims/, references/), relative to mkdocs.yml; the default is mkdocs.yml's own.
     root = c.Type(str, default=".")
+    # Index the built site with Pagefind after every build (the site's search box reads that index).
+    search = c.Type(bool, default=True)
 
 
 class ClaimkbPlugin(BasePlugin[ClaimkbConfig]):
@@ -51,11 +50,14 @@ class ClaimkbPlugin(BasePlugin[ClaimkbConfig]):
         for script in render.SCRIPTS:
             if script not in config.extra_javascript:
                 config.extra_javascript.append(script)
+        # "Edit this page" on claim and reference pages: the theme's actions partial joins these with the file.
+        config.extra["claimkb_edit"] = engines.edit_links(Path(config.config_file_path).parent, Path(config.docs_dir),
+                                                         config.repo_url or "", config.edit_uri or "")
         return config
 
     def on_files(self, files: Files, config, **kwargs) -> Files:
         assert self.site is not None
-        for path, text in {**self.site.pages, **self.site.files}.items():
+        for path, text in {**engines.annotate(self.site), **self.site.files}.items():
             if files.get_file_from_path(path) is None:
                 files.append(File.generated(config, path, content=text))
         for path, source in render.assets().items():
@@ -63,27 +65,15 @@ class ClaimkbPlugin(BasePlugin[ClaimkbConfig]):
                 files.append(File.generated(config, path, abs_src_path=str(source)))
         return files
 
-    def on_env(self, env, config, files, **kwargs):
-        # Material's repository link fetches stars, forks and the latest release from api.github.com on every visit,
-        # telling GitHub who reads what. The theme's own partial without its data-md-component hook is a plain link.
-        name = "partials/source.html"
-        try:
-            text = env.loader.get_source(env, name)[0]
-        except TemplateNotFound:  # a theme without the partial has no widget to quiet
-            return env
-        env.loader = ChoiceLoader([DictLoader({name: text.replace(' data-md-component="source"', "")}), env.loader])
-        return env
-
     def on_page_markdown(self, markdown: str, page, config, files, **kwargs) -> str:
         assert self.site is not None and self.kb is not None
-        source = self.site.sources.get(page.file.src_uri)
-        if source and config.repo_url and config.edit_uri:
-            # "Edit this page" on a claim or reference opens its YAML or BibTeX file, not a docs path. MkDocs gives
-            # generated pages no edit_url, so it is built here: edit_uri points into docs_dir, the file lives beside
-            # it. The path is percent-encoded: a file name must never reach the page as markup.
-            up = Path(os.path.relpath(Path(config.config_file_path).parent, config.docs_dir)).as_posix()
-            page.edit_url = urljoin(config.repo_url.rstrip("/") + "/",
-                                    quote(f"{config.edit_uri.rstrip('/')}/{up}/{source}", safe="/"))
         if page.file.src_uri in self.site.pages:
             return markdown
         return render.expand_shortcodes(self.kb, page.file.src_uri, markdown)
+
+    def on_post_build(self, config, **kwargs) -> None:
+        # Under `mkdocs serve` too: every rebuild re-indexes, so search never lags the pages.
+        if not self.config.search:
+            return
+        result = search.index(Path(config.site_dir))
+        (log.info if result.ok else log.warning)(result.message)

@@ -13,8 +13,8 @@ from ..cite import export
 from ..cite import formatting as cite
 from ..core import loader
 from ..core.bibload import ARXIV_RE, DOI_RE
-from ..core.markup import (LINE_BREAK_RE, Shortcode, escape_text, fenced, is_https_url, meta_text, mermaid_label,
-                     replace_shortcodes, safe_markdown)
+from ..core.markup import (LINE_BREAK_RE, Shortcode, escape_text, fenced, find_shortcodes, is_https_url, meta_text,
+                           mermaid_label, replace_shortcodes, safe_markdown)
 from ..core.model import KINDS, Claim, KnowledgeBase, Reference
 from . import formatdoc
 
@@ -51,7 +51,8 @@ ASSETS_DIR = PACKAGE_DIR / "assets"  # the site's own CSS, scripts and vendored 
 TEMPLATES_DIR = PACKAGE_DIR / "templates"  # theme overrides, for every engine (the MkDocs plugin adds them; see engines)
 ASSET_PREFIX = "assets/claimkb"
 STYLESHEETS = (f"{ASSET_PREFIX}/claimkb.css",)  # on every page; scripts a page needs are loaded by that page
-SCRIPTS = (f"{ASSET_PREFIX}/vendor/mermaid/mermaid.min.js",)
+# Mermaid's stand-in fetches the vendored library only on a page with a diagram; search.js is the site's search.
+SCRIPTS = (f"{ASSET_PREFIX}/mermaid-lazy.js", f"{ASSET_PREFIX}/search.js")
 
 
 def assets() -> dict[str, Path]:
@@ -129,18 +130,22 @@ class _Graph:
         return seen
 
 
-def render(kb: KnowledgeBase, extra_pages: Mapping[str, str] | None = None) -> Site:
+def render(kb: KnowledgeBase, extra_pages: Mapping[str, str] | None = None, *, memo: dict | None = None,
+           with_downloads: bool = True) -> Site:
+    """The whole site. memo (a dict kept between calls, as the watch mode does) reuses every claim and reference page
+    whose inputs are unchanged; with_downloads=False leaves the downloads out, for whoever writes them later."""
     graph = _Graph(kb)
     ordered = sorted(kb.claims.values(), key=lambda c: c.id)
     pages: dict[str, str] = {}
     sources: dict[str, str] = {}
     for claim in ordered:
         page = claim_page(claim.id)
-        pages[page] = _claim(kb, graph, claim)
+        pages[page] = _memoized(memo, page, _claim_inputs(kb, graph, claim), lambda: _claim(kb, graph, claim))
         sources[page] = claim.path
     for ref in sorted(kb.references.values(), key=lambda r: r.key.lower()):
         page = reference_page(ref.key)
-        pages[page] = _reference(kb, graph, ref)
+        inputs = (ref, kb.settings, tuple((kb.claims[c], role) for c, role in graph.citing.get(ref.key, ())))
+        pages[page] = _memoized(memo, page, inputs, lambda: _reference(kb, graph, ref))
         sources[page] = ref.path
     for full, new in sorted(kb.aliases.items()):
         section, old = full.split(":", 1)
@@ -162,14 +167,44 @@ def render(kb: KnowledgeBase, extra_pages: Mapping[str, str] | None = None) -> S
     pages["reference/claim-format.md"] = formatdoc.render_claim_format(loader.claim_schema())
     # Pages the caller adds, such as the command line's reference: the site knows nothing of the command line.
     pages.update(extra_pages or {})
-    files = {
+    return Site(pages, sources, downloads(kb) if with_downloads else {})
+
+
+def downloads(kb: KnowledgeBase) -> dict[str, str]:
+    """docs-relative path -> text of every download (the cite page links them)."""
+    return {
         "downloads/references.bib": export.export_references_bib(kb),
         "downloads/claims.bib": export.export_claims_bib(kb),
         "downloads/references.json": export.export_csl(kb, "references"),
         "downloads/claims-csl.json": export.export_csl(kb, "claims"),
         "downloads/claims.json": export.export_dataset(kb),
     }
-    return Site(pages, sources, files)
+
+
+def _memoized(memo: dict | None, page: str, inputs: tuple, make) -> str:
+    if memo is None:
+        return make()
+    cached = memo.get(page)
+    # Tuples compare item by item, identity first: unchanged claims loaded from a cache compare in no time.
+    if cached is not None and cached[0] == inputs:
+        return cached[1]
+    text = make()
+    memo[page] = (inputs, text)
+    return text
+
+
+def _claim_inputs(kb: KnowledgeBase, graph: _Graph, claim: Claim) -> tuple:
+    """Everything a claim page reads: the claim, the claims it relates to either way, the references it cites, the
+    claims and references its annotations name, the vocabularies and the settings."""
+    neighbours = [kb.claims[c] for _, c, _, _ in graph.out.get(claim.id, ())]
+    neighbours += [kb.claims[c] for _, c, _, _ in graph.into.get(claim.id, ())]
+    keys = [c.ref for c in ([claim.claimed_by] if claim.claimed_by else []) + list(claim.sources)]
+    named: list[object] = []
+    if claim.annotations and "[" in claim.annotations:
+        for code in find_shortcodes(claim.annotations):
+            named.append(kb.claims.get(code.key) if code.kind == "claim" else kb.references.get(code.key))
+    return (claim, tuple(neighbours), tuple(kb.references.get(k) for k in keys), tuple(named), kb.settings,
+            tuple(kb.kinds.values()), tuple(kb.domains.values()))
 
 
 def expand_shortcodes(kb: KnowledgeBase, page: str, markdown: str) -> str:
