@@ -50,7 +50,8 @@ PACKAGE_DIR = Path(__file__).resolve().parent
 ASSETS_DIR = PACKAGE_DIR / "assets"  # the site's own CSS, scripts and vendored libraries, published under assets/claimkb/
 TEMPLATES_DIR = PACKAGE_DIR / "templates"  # theme overrides, for every engine (the MkDocs plugin adds them; see engines)
 ASSET_PREFIX = "assets/claimkb"
-STYLESHEETS = (f"{ASSET_PREFIX}/claimkb.css",)  # on every page; scripts a page needs are loaded by that page
+# On every page. Material's search box rules, for Zensical, whose stylesheet lacks them (the same rules under MkDocs).
+STYLESHEETS = (f"{ASSET_PREFIX}/claimkb.css", f"{ASSET_PREFIX}/vendor/material-search/search.css")
 # Mermaid's stand-in fetches the vendored library only on a page with a diagram; search.js is the site's search.
 SCRIPTS = (f"{ASSET_PREFIX}/mermaid-lazy.js", f"{ASSET_PREFIX}/search.js")
 
