@@ -188,6 +188,26 @@ def run_claimkb(*args: str | Path, cwd: Path | None = None, timeout: float = 60)
     return done.returncode, done.stdout.splitlines(), done.stderr
 
 
+ENGINES = ("mkdocs", "zensical")
+
+
+def build_site(root: Path, site: Path, engine: str, *, strict: bool = True) -> subprocess.CompletedProcess[str]:
+    """Build the knowledge base at root (with its mkdocs.yml) into site with the real engine.
+
+    mkdocs: `mkdocs build` with the claimkb plugin. zensical: `claimkb build --engine zensical` (render, the
+    configuration generated from mkdocs.yml, `zensical build`, Pagefind). Both end with the Pagefind index.
+    """
+    env = {**_env(), "NO_MKDOCS_2_WARNING": "1"}
+    if engine == "mkdocs":
+        args = [sys.executable, "-m", "mkdocs", "build", "--strict" if strict else "--no-strict",
+                "-f", str(root / "mkdocs.yml"), "-d", str(site)]
+    else:
+        args = [sys.executable, "-m", "claimkb", "build", "--engine", engine, "--root", str(root), "--site-dir", str(site)]
+        args += [] if strict else ["--no-strict"]
+    return subprocess.run(args, capture_output=True, text=True, encoding="utf-8", env=env, cwd=root, timeout=300,
+                          check=False)
+
+
 def run_check(root: Path | str, *args: str | Path) -> tuple[int, list[str], str]:
     """Run the real `python -m claimkb check --root ROOT ARGS` in a subprocess: (exit code, stdout lines, stderr)."""
     return run_claimkb("check", "--root", root, *args)

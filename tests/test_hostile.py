@@ -9,7 +9,6 @@ of a clean build of the base, so Material's own are allowed and nothing else.
 from __future__ import annotations
 
 import json
-import os
 import posixpath
 import re
 import subprocess
@@ -23,7 +22,8 @@ import markdown
 import pytest
 from bs4 import BeautifulSoup, Tag
 
-from conftest import REPO, SCRIPTS, check_inprocess, make_kb, parse_output
+import conftest
+from conftest import ENGINES, REPO, check_inprocess, make_kb, parse_output
 
 from claimkb.core import loader
 from claimkb.core import yamlsafe
@@ -42,15 +42,10 @@ def site_config() -> str:
     return "".join(kept)
 
 
-def build_site(root: Path, site_dir: Path) -> subprocess.CompletedProcess[str]:
-    """`mkdocs build` (not --strict: hostile knowledge bases have errors) of the knowledge base at root."""
+def build_site(root: Path, site_dir: Path, engine: str = "mkdocs") -> subprocess.CompletedProcess[str]:
+    """The engine's build (not strict: hostile knowledge bases have errors) of the knowledge base at root."""
     (root / "mkdocs.yml").write_text(site_config(), "utf-8")
-    path = os.pathsep.join(filter(None, [str(SCRIPTS), os.environ.get("PYTHONPATH")]))
-    env = dict(os.environ, NO_MKDOCS_2_WARNING="1", PYTHONPATH=path)
-    env.pop("CLAIMKB_DATE", None)
-    env.pop("CLAIMKB_VERSION", None)
-    done = subprocess.run([sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(root / "mkdocs.yml"),
-                           "-d", str(site_dir)], capture_output=True, text=True, env=env, cwd=root, timeout=300, check=False)
+    done = conftest.build_site(root, site_dir, engine, strict=False)
     assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr
     return done
 
@@ -278,18 +273,23 @@ def test_each_hostile_claim_page_renders_inert() -> None:
 # --- the built site -----------------------------------------------------------------------------------------
 
 
+@pytest.fixture(scope="session", params=ENGINES)
+def site_engine(request: pytest.FixtureRequest) -> str:
+    return request.param
+
+
 @pytest.fixture(scope="session")
-def hostile_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = make_kb(tmp_path_factory.mktemp("hostile"), hostile_files())
-    build_site(root, root.parent / "site")
+def hostile_site(tmp_path_factory: pytest.TempPathFactory, site_engine: str) -> Path:
+    root = make_kb(tmp_path_factory.mktemp(f"hostile-{site_engine}"), hostile_files())
+    build_site(root, root.parent / "site", site_engine)
     return root.parent / "site"
 
 
 @pytest.fixture(scope="session")
-def clean_page(tmp_path_factory: pytest.TempPathFactory) -> BeautifulSoup:
-    """A claim page of the clean base, built the same way: what Material puts on every page."""
-    root = make_kb(tmp_path_factory.mktemp("clean"))
-    build_site(root, root.parent / "site")
+def clean_page(tmp_path_factory: pytest.TempPathFactory, site_engine: str) -> BeautifulSoup:
+    """A claim page of the clean base, built the same way: what the theme puts on every page."""
+    root = make_kb(tmp_path_factory.mktemp(f"clean-{site_engine}"))
+    build_site(root, root.parent / "site", site_engine)
     return BeautifulSoup((root.parent / "site/claims/alpha-thesis/index.html").read_text("utf-8"), "html.parser")
 
 

@@ -1,10 +1,13 @@
-"""The built site: a small knowledge base through the real `mkdocs build`, asserted on its HTML and search index.
+"""The built site: a small knowledge base through each real engine, asserted on its HTML and search index.
 
-One fixture site is built once per session (a build takes seconds); two small extra builds cover a hostile claim
-(built without --strict, since the checker rejects it) and an unknown citation key in a docs page (--strict fails).
+Every test that reads the built site runs against both engines' output: `mkdocs build` with the claimkb plugin, and
+`claimkb build --engine zensical` (render, generated configuration, `zensical build`). The fixture site is built once
+per engine per session; two small extra builds cover a hostile claim (built without --strict, since the checker
+rejects it) and an unknown citation key in a docs page (a strict build fails).
 """
 from __future__ import annotations
 
+import gzip
 import json
 import os
 import re
@@ -20,11 +23,11 @@ from urllib.parse import urljoin, urlsplit
 import pytest
 from bs4 import BeautifulSoup, Comment, Tag
 
-from conftest import BASE_FILES, BETA, REPO, find, make_kb, parse_output, run_check, run_claimkb
+from conftest import BASE_FILES, BETA, ENGINES, REPO, build_site, find, make_kb, parse_output, run_check, run_claimkb
 
 from claimkb.cite import formatting as cite
 from claimkb.core import loader
-from claimkb.site import render
+from claimkb.site import engines, render
 from claimkb.cli import cli_page
 from claimkb.core.model import KnowledgeBase
 
@@ -140,14 +143,6 @@ def write_fixture(tmp: Path, files: dict[str, str | None]) -> Path:
     return make_kb(tmp, {"mkdocs.yml": fixture_mkdocs_yml(), **files})
 
 
-def mkdocs_build(root: Path, site: Path, *, strict: bool = True) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
-    env.pop("CLAIMKB_VERSION", None)
-    args = [sys.executable, "-m", "mkdocs", "build", "--strict" if strict else "--no-strict",
-            "-f", str(root / "mkdocs.yml"), "-d", str(site)]
-    return subprocess.run(args, capture_output=True, text=True, env=env, timeout=120, check=False)
-
-
 @dataclass
 class Built:
     root: Path
@@ -163,29 +158,40 @@ class Built:
 
     @cached_property
     def search_docs(self) -> list[dict]:
-        return json.loads((self.site / "search" / "search_index.json").read_text("utf-8"))["docs"]
+        """The pages Pagefind indexed, from its fragments (gzipped JSON after a signature): url, content, meta."""
+        docs = []
+        for fragment in sorted((self.site / "pagefind" / "fragment").glob("*.pf_fragment")):
+            data = gzip.decompress(fragment.read_bytes())
+            assert data.startswith(b"pagefind_dcd"), fragment
+            docs.append(json.loads(data[len(b"pagefind_dcd"):]))
+        return docs
+
+
+@pytest.fixture(scope="session", params=ENGINES)
+def engine(request: pytest.FixtureRequest) -> str:
+    return request.param
 
 
 @pytest.fixture(scope="session")
-def built(tmp_path_factory: pytest.TempPathFactory) -> Built:
-    tmp = tmp_path_factory.mktemp("site")
+def built(tmp_path_factory: pytest.TempPathFactory, engine: str) -> Built:
+    tmp = tmp_path_factory.mktemp(f"site-{engine}")
     root = write_fixture(tmp, {
         "claims/beta-premise.yaml": BETA_PLUS,
         "claims/epsilon-evidence.yaml": EPSILON,
         "claims/zeta-thesis.yaml": ZETA,
-        "references/main.bib": BASE_FILES["references/main.bib"] + EXTRA_BIB,
+        "references/more refs.bib": EXTRA_BIB,  # a space in the name: the edit link must percent-encode it
         "docs/notes.md": NOTES,
     })
-    done = mkdocs_build(root, tmp / "site")
+    done = build_site(root, tmp / "site", engine)
     assert done.returncode == 0, done.stderr
     return Built(root, tmp / "site", loader.load(root).kb)
 
 
 @pytest.fixture(scope="session")
-def hostile(tmp_path_factory: pytest.TempPathFactory) -> Built:
-    tmp = tmp_path_factory.mktemp("hostile")
+def hostile(tmp_path_factory: pytest.TempPathFactory, engine: str) -> Built:
+    tmp = tmp_path_factory.mktemp(f"hostile-{engine}")
     root = write_fixture(tmp, {"claims/evil.yaml": HOSTILE})
-    done = mkdocs_build(root, tmp / "site", strict=False)
+    done = build_site(root, tmp / "site", engine, strict=False)
     assert done.returncode == 0, done.stderr
     assert "raw-html" in done.stderr, "the checker should report the hostile claim while the build goes on"
     return Built(root, tmp / "site", loader.load(root).kb)
@@ -399,6 +405,12 @@ def test_claim_and_reference_edit_links_open_their_data_files(built: Built) -> N
     assert edit("claims/alpha-thesis/") == f"{REPO_URL}/edit/main/claims/alpha-thesis.yaml"
     assert edit("references/smith2020/") == f"{REPO_URL}/edit/main/references/main.bib"
     assert edit("notes/") == f"{REPO_URL}/edit/main/docs/notes.md"  # a hand-written page keeps its docs path
+    assert edit("references/aardvark2018/") == f"{REPO_URL}/edit/main/references/more%20refs.bib"
+    view = built.html("claims/delta-objection/").select("a.md-content__button:not([rel])")
+    assert [a["href"] for a in view] == [f"{REPO_URL}/raw/main/claims/sub/delta-objection.yaml"]
+    # Generated pages without a file of their own offer no edit link (there is no docs/map.md to edit).
+    for url in ("map/", "matrix/", "claims/", "domains/biology/", "kinds/thesis/", "cite/", "bibliography/"):
+        assert built.html(url).select('a[rel="edit"]') == [], url
 
 
 # ---------------------------------------------------------------- reference, domain, kind pages
@@ -542,10 +554,11 @@ def test_docs_shortcodes_render_links_outside_code(built: Built) -> None:
         == {"claims/alpha-thesis/", "references/smith2020/"}
 
 
-def test_unknown_docs_key_fails_strict_build_and_check(tmp_path: Path) -> None:
+@pytest.mark.parametrize("engine_name", ENGINES)
+def test_unknown_docs_key_fails_strict_build_and_check(tmp_path: Path, engine_name: str) -> None:
     page = "# Page\n\nSome text.\n\nSee [@nokey] here,\nand also [[no-such-claim]].\n"
     root = write_fixture(tmp_path, {"docs/page.md": page})
-    done = mkdocs_build(root, tmp_path / "site")
+    done = build_site(root, tmp_path / "site", engine_name)
     assert done.returncode != 0
     assert "docs/page.md:5:5: error docs-unknown-reference" in done.stderr
     assert "docs/page.md:6:10: error docs-unknown-claim" in done.stderr
@@ -570,19 +583,38 @@ def test_claim_and_reference_pages_stay_out_of_the_navigation(built: Built) -> N
 
 
 def test_search_index_finds_claims_and_references(built: Built) -> None:
-    docs = built.search_docs
-    claim_page = next(d for d in docs if d["location"] == "claims/epsilon-evidence/")
-    assert claim_page["title"] == "Niche partitioning in finches"
-    assert "zanzibarian" in claim_page["text"]
-    assert "epsilon-evidence" in claim_page["text"]
-    assert "biology" in claim_page["text"].lower()
-    assert set(claim_page["tags"]) == {"finches", "niches"}
-    whole_claim = " ".join(d["text"] for d in docs if d["location"].startswith("claims/epsilon-evidence/"))
-    assert "quokkaesque" in whole_claim  # annotations
-    ref_page = next(d for d in docs if d["location"] == "references/jones2021/")
-    ref_text = " ".join(d["title"] + " " + d["text"] for d in docs if d["location"].startswith("references/jones2021/"))
-    assert "jones2021" in ref_text and "Jones" in ref_text
-    assert "generality" in ref_page["title"].lower()
+    docs = {d["url"]: d for d in built.search_docs}
+    claim_page = docs["/claims/epsilon-evidence/"]
+    assert claim_page["meta"]["title"] == "Niche partitioning in finches"
+    text = claim_page["content"]
+    assert "zanzibarian" in text and "epsilon-evidence" in text and "biology" in text.lower()
+    assert "quokkaesque" in text  # annotations
+    assert "finches" in text and "niches" in text  # tags
+    assert "@misc{" not in text, "the Cite tabs' BibTeX is left out of the index"
+    ref_page = docs["/references/jones2021/"]
+    assert "jones2021" in ref_page["content"] and "Jones" in ref_page["content"]
+    assert "generality" in ref_page["meta"]["title"].lower()
+    # Every page of the site is searchable, and nothing else: one fragment per page, the 404 page excepted.
+    pages = {"/" + p.parent.relative_to(built.site).as_posix() + "/" for p in built.site.rglob("index.html")}
+    assert set(docs) == {p.replace("/./", "/") for p in pages}
+
+
+def test_search_box_is_the_sites_own_and_no_whole_site_index_ships(built: Built) -> None:
+    soup = built.html("claims/alpha-thesis/")
+    box = soup.select_one("[data-claimkb-search]")
+    assert box is not None and box.get("role") == "dialog" and box.get("aria-label"), "the search dialog has a name"
+    assert box.find("input", class_="md-search__input") is not None
+    assert target("claims/alpha-thesis/", box["data-claimkb-search"]) == "pagefind/pagefind.js"
+    assert (built.site / "pagefind" / "pagefind.js").is_file()
+    # Neither engine's own search may run: it would download an index of the whole site on every visit.
+    assert soup.find("form", attrs={"name": "search"}) is None
+    assert soup.select('[data-md-component="search"]') == []
+    assert not (built.site / "search" / "search_index.json").exists()
+    zensical_index = built.site / "search.json"  # Zensical writes one with its search off: it must be empty
+    assert not zensical_index.exists() or json.loads(zensical_index.read_text("utf-8"))["items"] == []
+    scripts = [target("claims/alpha-thesis/", s["src"]) for s in soup.find_all("script", src=True)]
+    assert "assets/claimkb/search.js" in scripts
+    assert "assets/claimkb/vendor/mermaid/mermaid.min.js" not in scripts, "Mermaid loads only where a diagram is"
 
 
 EXTERNAL_ATTRIBUTES = (("script", "src"), ("link", "href"), ("img", "src"), ("iframe", "src"), ("source", "src"),
@@ -673,7 +705,8 @@ def test_render_command_writes_the_pages_the_build_used(built: Built, tmp_path: 
     written = {p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()}
     assert written == set(site.pages) | set(site.files) | set(render.assets())
     page = "claims/epsilon-evidence.md"
-    assert (out / page).read_text("utf-8") == site.pages[page]
+    assert (out / page).read_text("utf-8") == engines.annotate(site)[page]
+    assert 'claimkb_source: "claims/epsilon-evidence.yaml"' in (out / page).read_text("utf-8")
     for page in site.pages:  # the MkDocs build made an HTML page of every one of them
         url = page[:-3] + "/" if not page.endswith("index.md") else page[: -len("index.md")]
         assert (built.site / url / "index.html").is_file(), page
