@@ -208,6 +208,19 @@ def build_site(root: Path, site: Path, engine: str, *, strict: bool = True) -> s
                           check=False)
 
 
+def pagefind_docs(site: Path) -> list[dict]:
+    """The pages Pagefind indexed in a built site, from its fragments (gzipped JSON after a signature)."""
+    import gzip
+    import json
+
+    docs = []
+    for fragment in sorted((site / "pagefind" / "fragment").glob("*.pf_fragment")):
+        data = gzip.decompress(fragment.read_bytes())
+        assert data.startswith(b"pagefind_dcd"), fragment
+        docs.append(json.loads(data[len(b"pagefind_dcd"):]))
+    return docs
+
+
 def run_check(root: Path | str, *args: str | Path) -> tuple[int, list[str], str]:
     """Run the real `python -m claimkb check --root ROOT ARGS` in a subprocess: (exit code, stdout lines, stderr)."""
     return run_claimkb("check", "--root", root, *args)

@@ -1,18 +1,16 @@
 """The repository's site in a real browser: search, a claim page with its rendered diagram, a reference link.
 
-Debian's chromium driven by playwright-python (no browser download), the built site served on 127.0.0.1. Every
-request to another host is aborted and recorded, and the tests assert there was none: the site works offline and
-tells no third party who reads it. Without a usable chromium the tests are skipped with a loud SKIPPED line.
+Debian's chromium driven by playwright-python (no browser download), the site built by each engine (MkDocs and
+Zensical) and served on 127.0.0.1. Every request to another host is aborted and recorded, and the tests assert
+there was none: the site works offline and tells no third party who reads it. Without a usable chromium the tests
+are skipped with a loud SKIPPED line.
 """
 from __future__ import annotations
 
 import functools
 import http.server
-import json
 import os
 import re
-import subprocess
-import sys
 import threading
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -22,7 +20,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from conftest import REPO
+from conftest import ENGINES, REPO, build_site, pagefind_docs
 
 from claimkb.cite import formatting as cite
 from claimkb.core import loader
@@ -82,17 +80,15 @@ def chromium() -> Iterator[Browser]:
         pw.stop()
 
 
-@pytest.fixture(scope="module")
-def served(tmp_path_factory: pytest.TempPathFactory, chromium: Browser) -> Iterator[Served | None]:
+@pytest.fixture(scope="module", params=ENGINES)
+def served(tmp_path_factory: pytest.TempPathFactory, chromium: Browser, request: pytest.FixtureRequest) -> Iterator[Served | None]:
     if chromium.browser is None:
         yield None  # no browser: do not spend the build
         return
-    site = tmp_path_factory.mktemp("repo-site") / "site"
-    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
-    # --no-strict: this test is about the browser; the strict build of the repository is tested on its own, and
+    site = tmp_path_factory.mktemp(f"repo-site-{request.param}") / "site"
+    # Not strict: this test is about the browser; the strict build of the repository is tested on its own, and
     # some pages named in the nav may still be in the making.
-    done = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--no-strict", "-f", str(REPO / "mkdocs.yml"),
-                           "-d", str(site)], capture_output=True, text=True, env=env, timeout=180, check=False)
+    done = build_site(REPO, site, request.param, strict=False)
     assert done.returncode == 0, done.stderr
 
     class Quiet(http.server.SimpleHTTPRequestHandler):
@@ -148,8 +144,8 @@ def screenshot(p, name: str) -> None:
 def distinctive_word(site: Path, location: str, text: str) -> str:
     """The word of text found on the fewest pages of the search index (ties: the longest)."""
     pages: dict[str, str] = defaultdict(str)
-    for doc in json.loads((site / "search" / "search_index.json").read_text("utf-8"))["docs"]:
-        pages[doc["location"].split("#")[0]] += f" {doc['title']} {doc['text']}"
+    for doc in pagefind_docs(site):
+        pages[doc["url"].lstrip("/")] += f" {doc['meta'].get('title', '')} {doc['content']}"
     assert location in pages
     words = sorted(set(re.findall(r"[A-Za-z]{6,}", text)))
 
@@ -167,9 +163,10 @@ def test_search_finds_a_claim_by_a_distinctive_word(page, served: Served) -> Non
     assert all(re.search(r"/claims/(index\.html)?$", href) for href in nav_claims), nav_claims  # no claim page in nav
     page.locator("input.md-search__input").click()
     page.locator("input.md-search__input").type(word, delay=20)
-    page.wait_for_selector(".md-search-result__item")
+    # Results follow the typing: wait for those of the whole word (the claim's page), not of its first letters.
+    page.wait_for_function("w => [...document.querySelectorAll('.md-search-result__item p mark')]"
+                           ".some(m => m.textContent.toLowerCase().includes(w))", arg=word.lower())
     hits = page.locator(".md-search-result__item a.md-search-result__link")
-    page.wait_for_function("n => document.querySelectorAll('.md-search-result__item').length >= n", arg=1)
     hrefs = hits.evaluate_all("els => els.map(a => a.href)")
     titles = " ".join(page.locator(".md-search-result__item").all_inner_texts())
     screenshot(page, "browser-search.png")
@@ -200,3 +197,32 @@ def test_claim_page_relations_diagram_and_reference_link(page, served: Served) -
     heading = " ".join(page.locator("article h1").inner_text().split()).rstrip("¶").strip()
     assert heading == " ".join(cite.to_unicode(ref.field("title")).split())
     screenshot(page, "browser-reference.png")
+
+
+@pytest.mark.parametrize("key", ["/", "s"])
+def test_search_shortcut_opens_the_box_and_results_have_snippets(page, served: Served, key: str) -> None:
+    claim = loader.load(REPO).kb.claims[CLAIM]
+    word = distinctive_word(served.site, f"claims/{CLAIM}/", claim.statement)
+    fetched: list[str] = []
+    page.on("request", lambda r: fetched.append(urlsplit(r.url).path))
+    page.goto(f"{served.url}claims/")
+    page.keyboard.press(key)
+    assert page.evaluate("document.activeElement.classList.contains('md-search__input')"), "the shortcut focuses the box"
+    assert page.locator("#__search").is_checked()
+    page.keyboard.type(word, delay=20)
+    # Results follow the typing: wait for those of the whole word, not of its first letters.
+    page.wait_for_function("w => [...document.querySelectorAll('.md-search-result__item p mark')]"
+                           ".some(m => m.textContent.toLowerCase().includes(w))", arg=word.lower())
+    first = page.locator(".md-search-result__item").first
+    assert first.locator("h1").inner_text().strip()
+    assert first.locator("p mark").count() >= 1, "the snippet marks the words that matched"
+    assert word.lower() in first.locator("p").inner_text().lower()
+    dialog = page.get_by_role("dialog", name="Search")
+    assert dialog.count() == 1, "the search dialog has an accessible name"
+    screenshot(page, f"browser-search-{key.replace('/', 'slash')}.png")
+    page.keyboard.press("Escape")
+    assert not page.locator("#__search").is_checked()
+    # Pagefind's chunks and fragments, never an index of the whole site.
+    assert not [p for p in fetched if p.endswith(("search_index.json", "/search.json"))], fetched
+    assert any(p.endswith(".pf_index") for p in fetched) and any(p.endswith(".pf_fragment") for p in fetched)
+    assert not [p for p in fetched if p.endswith("mermaid.min.js")], "no diagram on this page: no Mermaid"

@@ -7,7 +7,6 @@ rejects it) and an unknown citation key in a docs page (a strict build fails).
 """
 from __future__ import annotations
 
-import gzip
 import json
 import os
 import re
@@ -23,7 +22,8 @@ from urllib.parse import urljoin, urlsplit
 import pytest
 from bs4 import BeautifulSoup, Comment, Tag
 
-from conftest import BASE_FILES, BETA, ENGINES, REPO, build_site, find, make_kb, parse_output, run_check, run_claimkb
+from conftest import (BASE_FILES, BETA, ENGINES, REPO, build_site, find, make_kb, pagefind_docs, parse_output, run_check,
+                      run_claimkb)
 
 from claimkb.cite import formatting as cite
 from claimkb.core import loader
@@ -158,13 +158,7 @@ class Built:
 
     @cached_property
     def search_docs(self) -> list[dict]:
-        """The pages Pagefind indexed, from its fragments (gzipped JSON after a signature): url, content, meta."""
-        docs = []
-        for fragment in sorted((self.site / "pagefind" / "fragment").glob("*.pf_fragment")):
-            data = gzip.decompress(fragment.read_bytes())
-            assert data.startswith(b"pagefind_dcd"), fragment
-            docs.append(json.loads(data[len(b"pagefind_dcd"):]))
-        return docs
+        return pagefind_docs(self.site)
 
 
 @pytest.fixture(scope="session", params=ENGINES)
