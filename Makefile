@@ -5,6 +5,8 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 # Material prints a banner about MkDocs 2 on every build; the notice is in README.md instead.
 export NO_MKDOCS_2_WARNING := 1
+# The site engine: mkdocs (MkDocs with Material, the default) or zensical (docs/engines.md).
+ENGINE ?= mkdocs
 
 .PHONY: serve build test check bench fuzz clean
 
@@ -17,10 +19,19 @@ $(STAMP): $(BIN)/python pyproject.toml
 	touch $(STAMP)
 
 serve: $(STAMP)
+ifeq ($(ENGINE),mkdocs)
 	$(BIN)/mkdocs serve --dev-addr 127.0.0.1:8000 --livereload
+else
+	$(BIN)/claimkb serve --engine $(ENGINE) --dev-addr 127.0.0.1:8000
+endif
 
+# Both engines index the built site with Pagefind for the search box (the claimkb plugin does it under MkDocs).
 build: $(STAMP)
+ifeq ($(ENGINE),mkdocs)
 	$(BIN)/mkdocs build --strict --site-dir site
+else
+	$(BIN)/claimkb build --engine $(ENGINE) --site-dir site
+endif
 
 check: $(STAMP)
 	$(BIN)/claimkb check
@@ -36,4 +47,4 @@ fuzz: $(STAMP)
 	CLAIMKB_FUZZ_EXAMPLES=10000 $(BIN)/python -m pytest tests/test_fuzz.py -p no:cacheprovider -q
 
 clean:
-	rm -rf site .pytest_cache
+	rm -rf site build/zensical .pytest_cache
