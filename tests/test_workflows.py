@@ -73,6 +73,7 @@ def test_workflow_checks_tests_builds_and_uploads_the_site() -> None:
     test = _run_index(steps, "make test")
     build = _run_index(steps, ".venv/bin/mkdocs build --strict")
     assert check < test < build  # annotations come first, so they appear even when the tests fail
+    assert build < _run_index(steps, ".venv/bin/claimkb build --engine zensical")  # CI builds with both engines
     assert _uses(steps, "actions/upload-artifact")["with"]["path"].rstrip("/") == "site"
     pages = _uses(steps, "actions/upload-pages-artifact")
     assert pages["with"]["path"].rstrip("/") == "site"
