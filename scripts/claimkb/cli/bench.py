@@ -173,14 +173,24 @@ def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="claimkb bench", description="Benchmark check and site build on synthetic data.")
     parser.add_argument("--check-sizes", default="1000,10000", help="claim counts for the check benchmark")
     parser.add_argument("--site-sizes", default="1000,5000", help="claim counts for the site benchmark ('' to skip)")
+    parser.add_argument("--engine-sizes", default="1000,10000",
+                        help="claim counts for the engine benchmark: build, edit loop, search ('' to skip)")
+    parser.add_argument("--engines", default="mkdocs,zensical", help="engines for the engine benchmark")
     parser.add_argument("--json", metavar="FILE", help="also write the figures as JSON")
     args = parser.parse_args(argv)
     figures: dict[str, list[dict]] = {}
-    print("check benchmark (floor: yaml CSafeLoader + pybtex parse of the same files)", file=sys.stderr)
-    figures["check"] = bench_check([int(s) for s in args.check_sizes.split(",") if s])
+    if args.check_sizes:
+        print("check benchmark (floor: yaml CSafeLoader + pybtex parse of the same files)", file=sys.stderr)
+        figures["check"] = bench_check([int(s) for s in args.check_sizes.split(",") if s])
     if args.site_sizes:
         print("site benchmark (baseline: plain MkDocs + Material, same number of pages of the same size, out of nav)", file=sys.stderr)
         figures["site"] = bench_site([int(s) for s in args.site_sizes.split(",") if s])
+    if args.engine_sizes:
+        from . import bench_engines
+
+        print("engine benchmark (baseline: the plain engine, with its own search, building the same pages)", file=sys.stderr)
+        figures["engines"] = bench_engines.run([int(s) for s in args.engine_sizes.split(",") if s],
+                                               tuple(e for e in args.engines.split(",") if e))
     text = json.dumps(figures, indent=2)
     print(text)
     if args.json:

@@ -84,10 +84,16 @@
     load().then(function (pagefind) {
       return pagefind.search(query).then(function (found) {
         if (mine !== generation || !found) return null;
-        return Promise.all(found.results.slice(0, RESULTS).map(function (r) { return r.data(); })).then(function (data) {
-          if (mine !== generation) return;
+        var top = found.results.slice(0, RESULTS);
+        var rest = Promise.all(top.slice(1).map(function (r) { return r.data(); }));
+        // The best match shows as soon as its fragment arrives; the others follow together.
+        return (top.length ? top[0].data() : Promise.resolve(null)).then(function (first) {
+          if (mine !== generation) return null;
           meta.textContent = count(found.results.length);
-          list.replaceChildren.apply(list, data.map(item));
+          list.replaceChildren.apply(list, first ? [item(first)] : []);
+          return rest.then(function (data) {
+            if (mine === generation) list.append.apply(list, data.map(item));
+          });
         });
       });
     }).catch(function () {
@@ -145,6 +151,16 @@
     if (first) first.click();
   });
   list.addEventListener("click", function () { close(); });
+
+  // A reader who reached the box before this script ran (it loads after the page) is not kept waiting.
+  if (document.activeElement === input) {
+    load();
+    if (!toggle.checked) {
+      toggle.checked = true;
+      toggle.dispatchEvent(new Event("change"));
+    }
+  }
+  if (input.value) search(input.value);
 
   document.addEventListener("keydown", function (event) {
     if (event.ctrlKey || event.metaKey || event.altKey) return;
