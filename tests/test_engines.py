@@ -250,7 +250,7 @@ def test_zensical_serve_shows_an_edit_and_search_follows(tmp_path: Path) -> None
         _wait(lambda: "finite quokka" in (_get(url) or ""), timeout=60, what="the edited page")
         site = root / zensical.WORK / "site"
         _wait(lambda: any("quokka" in d["content"] for d in pagefind_docs(site)), timeout=60, what="the search index")
-        assert re.search(r"beta-premise\.yaml changed: re-rendered in [\d.]+ s", log.read_text("utf-8"))
+        assert re.search(r"beta-premise\.yaml changed: pages in [\d.]+ s: 1 written", log.read_text("utf-8"))
         assert proc.poll() is None
     finally:
         proc.terminate()

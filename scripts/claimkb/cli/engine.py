@@ -15,7 +15,10 @@ from ..site import engines, search, watch, zensical
 from .common import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, add_root, is_knowledge_base, root_path
 
 DEFAULT_ADDRESS = "127.0.0.1:8000"
-REINDEX_AFTER = 1.0  # seconds after the last page update before the search index is rebuilt (it reads the built site)
+# Seconds without a further change before the downloads are written (the engine rebuilds the edited page first), and
+# after those before the search index is rebuilt from the built site.
+DOWNLOADS_AFTER = 1.0
+REINDEX_AFTER = 0.5
 
 
 def _say(text: str) -> None:
@@ -54,7 +57,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     start = time.perf_counter()
     work = root / zensical.WORK
     session = _session(root, work, args.cli_page)
-    update = session.update()
+    update, _ = session.update()
     for d in update.errors:
         print(d, file=sys.stderr)
     if update.errors and args.strict:
@@ -117,8 +120,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     work = root / zensical.WORK
     session = _session(root, work, args.cli_page)
-    update = session.update()
-    _say(f"rendered {len(session.written or {})} files into {work / 'docs'} in {update.seconds:.1f} s")
+    watcher = watch.Watcher(root)  # before the first render: an edit made during the start-up is seen
+    pages, downloads = session.update()
+    _say(f"rendered {len(session.written or {})} files into {work / 'docs'} in {pages.seconds + downloads.seconds:.1f} s")
     zensical.prepare(root, work)
     # One build first, so the search index exists before the first page is served; serve's own build is then cheap.
     done = zensical.build(work)
@@ -133,15 +137,17 @@ def cmd_serve(args: argparse.Namespace) -> int:
     stop = threading.Event()
 
     def after(update: watch.Update, changed: set[str]) -> None:
-        if "mkdocs.yml" in changed:
+        if update.what == "pages" and "mkdocs.yml" in changed:
             zensical.prepare(root, work)
-        if update.pages or update.downloads:
+        if update.what == "downloads":  # the pages settled and the engine rebuilt them: index what it built
             reindex.soon()
 
     _say(f"serving on http://{args.dev_addr}/ (Zensical); watching claims/, references/ and docs/; Ctrl-C stops")
     try:
         watcher = threading.Thread(target=watch.run, kwargs={"session": session, "stop": stop, "after": after,
-                                                            "print_line": _say}, daemon=True)
+                                                            "print_line": _say, "downloads_after": DOWNLOADS_AFTER,
+                                                            "watcher": watcher},
+                                   daemon=True)
         watcher.start()
         while server.poll() is None:
             time.sleep(0.5)

@@ -71,13 +71,14 @@ def cmd_render(args: argparse.Namespace) -> int:
 def _watch(root: Path, out: Path, args: argparse.Namespace) -> int:
     """Render into out, then re-render on every change, rewriting only the files whose content changed."""
     session = watch.Session(root, out, with_docs=args.with_docs, extra_pages=lambda: {"reference/cli.md": args.cli_page()})
-    update = session.update()
-    print(f"wrote {len(session.written or {})} files to {out} in {update.seconds:.1f} s; watching claims/, references/ "
-          "and docs/ (Ctrl-C stops)", flush=True)
+    watcher = watch.Watcher(root)  # before the first render: an edit made during it is seen
+    update, downloads = session.update()
+    print(f"wrote {len(session.written or {})} files to {out} in {update.seconds + downloads.seconds:.1f} s; watching "
+          "claims/, references/ and docs/ (Ctrl-C stops)", flush=True)
     for d in update.errors:
         print(d, file=sys.stderr)
     try:
-        watch.run(session, print_line=lambda line: print(line, flush=True))
+        watch.run(session, print_line=lambda line: print(line, flush=True), watcher=watcher)
     except KeyboardInterrupt:
         pass
     return EXIT_OK

@@ -54,13 +54,14 @@ def edit_links(config_dir: Path, docs_dir: Path, repo_url: str, edit_uri: str) -
     return links
 
 
-def tree(kb: KnowledgeBase, site: render.Site, *, with_docs: bool) -> dict[str, bytes | Path]:
+def tree(kb: KnowledgeBase, site: render.Site, *, with_docs: bool,
+         assets: Mapping[str, bytes | Path] | None = None) -> dict[str, bytes | Path]:
     """docs-relative path -> content (bytes, or a file to copy) of the whole rendered folder an engine reads."""
     files: dict[str, bytes | Path] = {}
     if with_docs:
         for page, text in kb.docs.items():
             files[page] = render.expand_shortcodes(kb, page, text).encode("utf-8")
-    files.update(render.assets())
+    files.update(render.assets() if assets is None else assets)
     for path, text in {**annotate(site), **site.files}.items():
         files[path] = text.encode("utf-8")
     return files
@@ -98,8 +99,8 @@ def sync(out: Path, files: Mapping[str, bytes | Path], previous: Mapping[str, by
             continue  # never outside out, whatever a page is called (the loader reports bad names)
         data = content.read_bytes() if isinstance(content, Path) else content
         now[path] = data
-        if previous is not None and previous.get(path) == data and target.is_file():
-            continue
+        if previous is not None and previous.get(path) == data:
+            continue  # written by us last time, unchanged since: no need even to look at the disk
         if previous is None and target.is_file() and target.stat().st_size == len(data) and target.read_bytes() == data:
             continue
         target.parent.mkdir(parents=True, exist_ok=True)

@@ -153,16 +153,25 @@ def render(kb: KnowledgeBase, extra_pages: Mapping[str, str] | None = None, *, m
         target = claim_page(new) if section == "claims" else reference_page(new)
         if target in pages:
             pages[f"{section}/{old}.md"] = _moved(f"{section}/{old}.md", old, target)
-    pages["claims/index.md"] = _claims_index(kb, ordered)
-    pages["domains/index.md"] = _vocabulary_index(kb, "domains")
-    pages["kinds/index.md"] = _vocabulary_index(kb, "kinds")
+    # The indexes, map and matrix show each claim's title, kind, domain, claiming work and relations, never its
+    # statement or notes: the memo keeps them while only those change.
+    outline = (tuple((c.id, c.title, c.kind, c.domain, c.claimed_by, c.relations,
+                      kb.references.get(c.claimed_by.ref) if c.claimed_by else None) for c in ordered),
+               kb.settings, tuple(kb.kinds.values()), tuple(kb.domains.values()))
+    pages["claims/index.md"] = _memoized(memo, "claims/index.md", outline, lambda: _claims_index(kb, ordered))
+    for section in ("domains", "kinds"):
+        pages[f"{section}/index.md"] = _memoized(memo, f"{section}/index.md", outline,
+                                                 lambda: _vocabulary_index(kb, section))
     for key in kb.domains:
-        pages[f"domains/{key}.md"] = _members(kb, "domains", key, [c for c in ordered if c.domain == key])
+        pages[f"domains/{key}.md"] = _memoized(memo, f"domains/{key}.md", outline, lambda: _members(
+            kb, "domains", key, [c for c in ordered if c.domain == key]))
     for key in kb.kinds:
-        pages[f"kinds/{key}.md"] = _members(kb, "kinds", key, [c for c in ordered if c.kind == key])
-    pages["map.md"] = _map(kb, graph)
-    pages["matrix.md"] = _matrix(kb, graph)
-    pages["bibliography.md"] = _bibliography(kb, graph)
+        pages[f"kinds/{key}.md"] = _memoized(memo, f"kinds/{key}.md", outline, lambda: _members(
+            kb, "kinds", key, [c for c in ordered if c.kind == key]))
+    pages["map.md"] = _memoized(memo, "map.md", outline, lambda: _map(kb, graph))
+    pages["matrix.md"] = _memoized(memo, "matrix.md", outline, lambda: _matrix(kb, graph))
+    pages["bibliography.md"] = _memoized(memo, "bibliography.md", (tuple(kb.references.values()), kb.settings),
+                                         lambda: _bibliography(kb, graph))
     pages["cite.md"] = _cite_page(kb)
     # The claim format's reference page, generated so it cannot drift from the schema the checker enforces.
     pages["reference/claim-format.md"] = formatdoc.render_claim_format(loader.claim_schema())

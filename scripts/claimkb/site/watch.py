@@ -16,6 +16,7 @@ from typing import Callable, Mapping
 
 from ..core import loader, validate
 from ..core.diagnostics import Diagnostic
+from ..core.model import KnowledgeBase
 from . import engines, render
 
 WATCHED = ("claims", "references", "docs")
@@ -24,20 +25,14 @@ QUIET = 0.15  # seconds without a further change before a burst of saves (an edi
 
 @dataclass
 class Update:
-    pages: engines.Written
-    downloads: engines.Written
+    written: engines.Written
     errors: list[Diagnostic]
     seconds: float
+    what: str = "pages"
 
     def describe(self) -> str:
-        parts = []
-        if self.pages:
-            parts.append(f"pages {self.pages.summary()}")
-        if self.downloads:
-            parts.append(f"downloads {self.downloads.summary()}")
-        text = "; ".join(parts) or "nothing changed"
         errors = f" ({len(self.errors)} error{'s' if len(self.errors) != 1 else ''} in the knowledge base)" if self.errors else ""
-        return f"re-rendered in {self.seconds:.2f} s: {text}{errors}"
+        return f"{self.what} in {self.seconds:.2f} s: {self.written.summary()}{errors}"
 
 
 @dataclass
@@ -50,24 +45,36 @@ class Session:
     memo: dict = field(default_factory=dict)
     written: dict[str, bytes] | None = None
     downloads: dict[str, bytes] = field(default_factory=dict)
+    kb: KnowledgeBase | None = None
+    assets: dict[str, bytes] = field(default_factory=dict)
 
-    def update(self, on_pages: Callable[[engines.Written], None] | None = None) -> Update:
-        """Load, check, render and write what changed: pages first, then the downloads."""
+    def update_pages(self) -> Update:
+        """Load, check and render; write the pages (and assets) whose bytes changed. The downloads stay as they were."""
         start = time.perf_counter()
         result = loader.load(self.root, self.load_cache)
         found = validate.check(result.kb, result.diagnostics)
         errors = [d for d in found if d.severity == "error"]
         site = render.render(result.kb, self.extra_pages(), memo=self.memo, with_downloads=False)
-        files: dict[str, bytes | Path] = dict(engines.tree(result.kb, site, with_docs=self.with_docs))
-        files.update(self.downloads)  # last run's, until the new ones are ready: nothing is removed meanwhile
-        pages, self.written = engines.sync(self.out, files, self.written)
-        if on_pages is not None:
-            on_pages(pages)
-        fresh = {path: text.encode("utf-8") for path, text in render.downloads(result.kb).items()}
-        later, _ = engines.sync(self.out, fresh, self.written, remove=False)
+        if not self.assets:  # read once a session: they belong to the installed package, not the knowledge base
+            self.assets = {path: source.read_bytes() for path, source in render.assets().items()}
+        files: dict[str, bytes | Path] = dict(engines.tree(result.kb, site, with_docs=self.with_docs, assets=self.assets))
+        files.update(self.downloads)  # last run's, until update_downloads: nothing is removed meanwhile
+        written, self.written = engines.sync(self.out, files, self.written)
+        self.kb = result.kb
+        return Update(written, errors, time.perf_counter() - start, "pages")
+
+    def update_downloads(self) -> Update:
+        """Write the downloads of the knowledge base update_pages last loaded (they depend on all of it)."""
+        start = time.perf_counter()
+        assert self.kb is not None, "update_pages first"
+        fresh = {path: text.encode("utf-8") for path, text in render.downloads(self.kb).items()}
+        written, _ = engines.sync(self.out, fresh, self.written, remove=False)
         self.downloads = fresh
-        self.written = {**self.written, **fresh}
-        return Update(pages, later, errors, time.perf_counter() - start)
+        self.written = {**(self.written or {}), **fresh}
+        return Update(written, [], time.perf_counter() - start, "downloads")
+
+    def update(self) -> tuple[Update, Update]:
+        return self.update_pages(), self.update_downloads()
 
 
 def snapshot(root: Path) -> dict[str, tuple[int, int, int]]:
@@ -122,27 +129,35 @@ class Watcher:
             self.observer.schedule(Handler(), str(root), recursive=False)
         self.observer.start()
 
-    def wait(self, stop: threading.Event | None = None) -> set[str]:
-        """Block until files changed and stayed unchanged for QUIET seconds; the paths that changed."""
+    def wait(self, stop: threading.Event | None = None, timeout: float | None = None) -> set[str]:
+        """Block until files changed and stayed unchanged for QUIET seconds: the paths that changed (or, after
+        timeout seconds without a change, none)."""
+        deadline = None if timeout is None else time.monotonic() + timeout
         while not (stop and stop.is_set()):
-            self.event.wait(self.poll)
+            left = self.poll if deadline is None else max(0.0, min(self.poll, deadline - time.monotonic()))
+            signalled = self.event.wait(left)
+            if self.observer is not None and not signalled:
+                if deadline is not None and time.monotonic() >= deadline:
+                    return set()
+                continue  # inotify said nothing: nothing changed, no need to look
+            # Debounce: an editor's save is often several writes and a rename; take the files once they settle.
+            while self.event.wait(QUIET):
+                self.event.clear()
             self.event.clear()
             now = snapshot(self.root)
-            if now == self.last:
-                continue
-            # Debounce: an editor's save is often several writes and a rename; take the files once they settle.
-            while True:
-                time.sleep(QUIET)
-                if self.event.is_set():
-                    self.event.clear()
-                    continue
-                settled = snapshot(self.root)
-                if settled == now:
-                    break
-                now = settled
-            changed = {p for p in now.keys() | self.last.keys() if now.get(p) != self.last.get(p)}
-            self.last = now
-            return changed
+            if self.observer is None:  # polling: no events to wait out, so wait until two looks agree
+                while now != self.last:
+                    time.sleep(QUIET)
+                    settled = snapshot(self.root)
+                    if settled == now:
+                        break
+                    now = settled
+            if now != self.last:
+                changed = {p for p in now.keys() | self.last.keys() if now.get(p) != self.last.get(p)}
+                self.last = now
+                return changed
+            if deadline is not None and time.monotonic() >= deadline:
+                return set()
         return set()
 
     def close(self) -> None:
@@ -152,21 +167,34 @@ class Watcher:
 
 
 def run(session: Session, *, stop: threading.Event | None = None, print_line: Callable[[str], None] = print,
-        after: Callable[[Update, set[str]], None] | None = None) -> None:
-    """Watch session.root and update session.out on every settled change until stop is set (or Ctrl-C)."""
-    watcher = Watcher(session.root)
+        after: Callable[[Update, set[str]], None] | None = None, downloads_after: float = 0.0,
+        watcher: Watcher | None = None) -> None:
+    """Watch session.root and update session.out on every settled change until stop is set (or Ctrl-C).
+
+    The pages are written at once; the downloads downloads_after seconds later, once no further change came, so
+    an engine serving the folder rebuilds the edited page without competing with them for the processor. Pass a
+    watcher made before the first update so that no change made meanwhile is missed.
+    """
+    watcher = watcher or Watcher(session.root)
+    pending: set[str] = set()
     try:
         while not (stop and stop.is_set()):
-            changed = watcher.wait(stop)
-            if not changed:
-                continue
-            shown = ", ".join(sorted(changed)[:3]) + (f" and {len(changed) - 3} more" if len(changed) > 3 else "")
-            update = session.update()
-            print_line(f"{shown} changed: {update.describe()}")
-            for d in update.errors[:5]:
-                print_line(str(d))
-            if after is not None:
-                after(update, changed)
+            changed = watcher.wait(stop, timeout=downloads_after if pending else None)
+            if changed:
+                shown = ", ".join(sorted(changed)[:3]) + (f" and {len(changed) - 3} more" if len(changed) > 3 else "")
+                update = session.update_pages()
+                print_line(f"{shown} changed: {update.describe()}")
+                for d in update.errors[:5]:
+                    print_line(str(d))
+                pending |= changed
+                if after is not None:
+                    after(update, changed)
+            elif pending:
+                update = session.update_downloads()
+                if update.written:
+                    print_line(update.describe())
+                if after is not None:
+                    after(update, pending)
+                pending = set()
     finally:
         watcher.close()
-
