@@ -114,8 +114,13 @@ def load(root: Path | str, cache: dict | None = None) -> LoadResult:
                                 f"{len(claim_files):,} claim files; the limit is {MAX_CLAIMS:,}, so only the first "
                                 f"{MAX_CLAIMS:,} by path were read: are generated files under claims/ by mistake?"))
         claim_files = claim_files[:MAX_CLAIMS]
-    validator = validate.ClaimValidator(claim_schema(), domains)
     vocabulary = (tuple(domains), tuple(kinds))
+    # Compiling the schema takes a tenth of a second: a cache keeps the compiled validator while the domains stay.
+    validator = cache.get(("validator", vocabulary)) if cache is not None else None
+    if validator is None:
+        validator = validate.ClaimValidator(claim_schema(), domains)
+        if cache is not None:
+            cache[("validator", vocabulary)] = validator
     for file, rel in claim_files:
         claim = _cached(cache, file, rel, vocabulary, diagnostics, lambda out: _load_claim(file, rel, validator, out))
         if claim is None:

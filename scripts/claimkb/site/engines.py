@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import os
+import posixpath
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -90,13 +91,13 @@ def sync(out: Path, files: Mapping[str, bytes | Path], previous: Mapping[str, by
     previous, the bytes written last time, saves reading the folder back. Returns what changed and the new bytes.
     """
     out.mkdir(parents=True, exist_ok=True)
-    resolved = out.resolve()
     now: dict[str, bytes] = {}
     changed: list[str] = []
     for path, content in files.items():
-        target = out / path
-        if not target.resolve().is_relative_to(resolved):
+        normal = posixpath.normpath(path)
+        if normal != path or normal.startswith(("/", "../")) or normal == "..":
             continue  # never outside out, whatever a page is called (the loader reports bad names)
+        target = out / path
         data = content.read_bytes() if isinstance(content, Path) else content
         now[path] = data
         if previous is not None and previous.get(path) == data:
