@@ -63,14 +63,16 @@ def cmd_build(args: argparse.Namespace) -> int:
     if update.errors and args.strict:
         _say(f"{len(update.errors)} error(s) in the knowledge base: not building (--no-strict builds anyway)")
         return EXIT_PROBLEMS
+    rendered = time.perf_counter()
     zensical.prepare(root, work)
     done = zensical.build(work)
     sys.stderr.write(done.stdout + done.stderr)
     if done.returncode != 0 or not (work / "site" / "index.html").is_file():
         _say("zensical build failed")
         return EXIT_PROBLEMS
+    built = time.perf_counter()
     indexed = search.index(work / "site")
-    _say(indexed.message)
+    _say(f"{indexed.message} in {time.perf_counter() - built:.1f} s" if indexed.ok else indexed.message)
     if not indexed.ok and args.strict:
         return EXIT_PROBLEMS
     if site != (work / "site").resolve():
@@ -78,7 +80,8 @@ def cmd_build(args: argparse.Namespace) -> int:
             shutil.rmtree(site)
         site.parent.mkdir(parents=True, exist_ok=True)
         os.replace(work / "site", site)
-    _say(f"built {site} with Zensical in {time.perf_counter() - start:.1f} s")
+    _say(f"built {site} with Zensical in {time.perf_counter() - start:.1f} s (render {rendered - start:.1f} s, "
+         f"zensical build {built - rendered:.1f} s, search index {time.perf_counter() - built:.1f} s)")
     return EXIT_OK
 
 
