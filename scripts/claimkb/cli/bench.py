@@ -190,7 +190,7 @@ def main(argv: list[str]) -> int:
 
         print("engine benchmark (baseline: the plain engine, with its own search, building the same pages)", file=sys.stderr)
         figures["engines"] = bench_engines.run([int(s) for s in args.engine_sizes.split(",") if s],
-                                               tuple(e for e in args.engines.split(",") if e))
+                                               tuple(e for e in args.engines.split(",") if e), synthesize, EXTENSIONS)
     text = json.dumps(figures, indent=2)
     print(text)
     if args.json:

@@ -29,9 +29,7 @@ import time
 import urllib.error
 import urllib.request
 from pathlib import Path
-from typing import Iterator
-
-from .bench import EXTENSIONS, synthesize
+from typing import Callable, Iterator
 
 WORD = "zanzibarian"  # in one claim's statement only: the search benchmark types it
 EDIT_CLAIM = 7
@@ -54,7 +52,10 @@ def _timed(args: list[str], cwd: Path, timeout: float = 7200) -> float:
     return time.perf_counter() - start
 
 
-def prepare(tmp: Path, n: int) -> tuple[Path, Path, int]:
+Synthesize = Callable[[Path, int, int], None]
+
+
+def prepare(tmp: Path, n: int, synthesize: Synthesize, extensions: str) -> tuple[Path, Path, int]:
     """The knowledge base (kb/) and the plain project with its rendered pages (plain/); the number of pages."""
     sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
     from claimkb.core import loader
@@ -67,13 +68,13 @@ def prepare(tmp: Path, n: int) -> tuple[Path, Path, int]:
     claim.write_text(claim.read_text("utf-8").replace("says that", f"says, {WORD} as it is, that"), "utf-8")
     (kb / "docs").mkdir()
     (kb / "docs" / "index.md").write_text("# Synthetic\n\nA synthetic knowledge base.\n", "utf-8")
-    (kb / "mkdocs.yml").write_text(KB_MKDOCS + EXTENSIONS, "utf-8")
+    (kb / "mkdocs.yml").write_text(KB_MKDOCS + extensions, "utf-8")
     site = render.render(loader.load(kb).kb)
     plain = tmp / "plain"
     (plain / "docs").mkdir(parents=True)
     (plain / "docs" / "index.md").write_text("# Synthetic\n\nA synthetic knowledge base.\n", "utf-8")
     # Zensical reads site_dir from the file; MkDocs is given -d.
-    (plain / "mkdocs.yml").write_text(PLAIN_MKDOCS + "site_dir: site-zensical\n" + EXTENSIONS, "utf-8")
+    (plain / "mkdocs.yml").write_text(PLAIN_MKDOCS + "site_dir: site-zensical\n" + extensions, "utf-8")
     for path, text in {**site.pages, **site.files}.items():
         target = plain / "docs" / path
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -279,12 +280,14 @@ def search(kb: Path, plain: Path, engine: str, n: int) -> dict:
             "kb_bytes_per_claim": round(kb_bytes / n, 1)}
 
 
-def run(sizes: list[int], engines: tuple[str, ...] = ("mkdocs", "zensical"), *, edit_timeout: float = 1800) -> list[dict]:
+def run(sizes: list[int], engines: tuple[str, ...], synthesize: Synthesize, extensions: str, *,
+        edit_timeout: float = 1800) -> list[dict]:
+    """The rows for each size and engine; synthesize and extensions are the site benchmark's (bench.py)."""
     rows = []
     for n in sizes:
         with tempfile.TemporaryDirectory(prefix="claimkb-bench-") as folder:
             tmp = Path(folder)
-            kb, plain, pages = prepare(tmp, n)
+            kb, plain, pages = prepare(tmp, n, synthesize, extensions)
             for engine in engines:
                 row: dict = {"engine": engine, "claims": n, "pages": pages}
                 row["build"] = build(kb, plain, engine)
