@@ -18,7 +18,7 @@ ENGINES = ("mkdocs", "zensical")
 KEPT = ("pagefind/",)
 
 
-def annotate(site: render.Site) -> dict[str, str]:
+def annotate(site: render.Site, cache: dict[str, tuple[str, str]] | None = None) -> dict[str, str]:
     """The site's pages with front matter the theme overrides read (templates/partials/actions.html).
 
     claimkb_source names the repository file a claim or reference page comes from, percent-encoded, so "edit this
@@ -27,12 +27,18 @@ def annotate(site: render.Site) -> dict[str, str]:
     """
     out: dict[str, str] = {}
     for page, text in site.pages.items():
+        hit = cache.get(page) if cache is not None else None
+        if hit is not None and hit[0] is text:  # the render memo gave the very same page again
+            out[page] = hit[1]
+            continue
         source = site.sources.get(page)
         line = (f"claimkb_source: {json.dumps(quote(source, safe='/'))}" if source else "claimkb_generated: true")
         if text.startswith("---\n"):
             out[page] = f"---\n{line}\n{text[4:]}"
         else:
             out[page] = f"---\n{line}\n---\n\n{text}"
+        if cache is not None:
+            cache[page] = (text, out[page])
     return out
 
 
@@ -55,16 +61,26 @@ def edit_links(config_dir: Path, docs_dir: Path, repo_url: str, edit_uri: str) -
     return links
 
 
-def tree(kb: KnowledgeBase, site: render.Site, *, with_docs: bool,
-         assets: Mapping[str, bytes | Path] | None = None) -> dict[str, bytes | Path]:
-    """docs-relative path -> content (bytes, or a file to copy) of the whole rendered folder an engine reads."""
+def tree(kb: KnowledgeBase, site: render.Site, *, with_docs: bool, assets: Mapping[str, bytes | Path] | None = None,
+         cache: dict | None = None) -> dict[str, bytes | Path]:
+    """docs-relative path -> content (bytes, or a file to copy) of the whole rendered folder an engine reads.
+
+    cache (a dict kept between calls) saves annotating and encoding the pages the render memo gave unchanged."""
     files: dict[str, bytes | Path] = {}
     if with_docs:
         for page, text in kb.docs.items():
             files[page] = render.expand_shortcodes(kb, page, text).encode("utf-8")
     files.update(render.assets() if assets is None else assets)
-    for path, text in {**annotate(site), **site.files}.items():
-        files[path] = text.encode("utf-8")
+    annotated = annotate(site, cache.setdefault("annotated", {}) if cache is not None else None)
+    encoded = cache.setdefault("encoded", {}) if cache is not None else {}
+    for path, text in {**annotated, **site.files}.items():
+        hit = encoded.get(path)
+        if hit is not None and hit[0] is text:
+            files[path] = hit[1]
+        else:
+            files[path] = text.encode("utf-8")
+            if cache is not None:
+                encoded[path] = (text, files[path])
     return files
 
 
@@ -94,14 +110,15 @@ def sync(out: Path, files: Mapping[str, bytes | Path], previous: Mapping[str, by
     now: dict[str, bytes] = {}
     changed: list[str] = []
     for path, content in files.items():
+        data = content.read_bytes() if isinstance(content, Path) else content
+        if previous is not None and previous.get(path) is not None and previous[path] == data:
+            now[path] = data
+            continue  # written by us last time, unchanged since: no need even to look at the disk
         normal = posixpath.normpath(path)
         if normal != path or normal.startswith(("/", "../")) or normal == "..":
             continue  # never outside out, whatever a page is called (the loader reports bad names)
         target = out / path
-        data = content.read_bytes() if isinstance(content, Path) else content
         now[path] = data
-        if previous is not None and previous.get(path) == data:
-            continue  # written by us last time, unchanged since: no need even to look at the disk
         if previous is None and target.is_file() and target.stat().st_size == len(data) and target.read_bytes() == data:
             continue
         target.parent.mkdir(parents=True, exist_ok=True)

@@ -47,21 +47,24 @@ class Session:
     downloads: dict[str, bytes] = field(default_factory=dict)
     kb: KnowledgeBase | None = None
     assets: dict[str, bytes] = field(default_factory=dict)
+    tree_cache: dict = field(default_factory=dict)
 
     def update_pages(self) -> Update:
         """Load, check and render; write the pages (and assets) whose bytes changed. The downloads stay as they were."""
         start = time.perf_counter()
         result = loader.load(self.root, self.load_cache)
-        found = validate.check(result.kb, result.diagnostics)
-        errors = [d for d in found if d.severity == "error"]
         site = render.render(result.kb, self.extra_pages(), memo=self.memo, with_downloads=False)
         if not self.assets:  # read once a session: they belong to the installed package, not the knowledge base
             self.assets = {path: source.read_bytes() for path, source in render.assets().items()}
-        files: dict[str, bytes | Path] = dict(engines.tree(result.kb, site, with_docs=self.with_docs, assets=self.assets))
+        files: dict[str, bytes | Path] = dict(engines.tree(result.kb, site, with_docs=self.with_docs, assets=self.assets,
+                                                           cache=self.tree_cache))
         files.update(self.downloads)  # last run's, until update_downloads: nothing is removed meanwhile
         written, self.written = engines.sync(self.out, files, self.written)
+        seconds = time.perf_counter() - start
         self.kb = result.kb
-        return Update(written, errors, time.perf_counter() - start, "pages")
+        # Checked after the pages are written, while the engine rebuilds them: the check changes no page.
+        found = validate.check(result.kb, result.diagnostics)
+        return Update(written, [d for d in found if d.severity == "error"], seconds, "pages")
 
     def update_downloads(self) -> Update:
         """Write the downloads of the knowledge base update_pages last loaded (they depend on all of it)."""
