@@ -57,13 +57,14 @@ def resolve(edition: Edition, place: Place) -> Resolution:
     return Resolution(anchor, latexml.kind_of(anchor) if anchor else None, problem, part)
 
 
-def deep_link(kb: KnowledgeBase, key: str, parsed: ParsedLocator | None) -> tuple[str, str] | None:
-    """(URL, anchor) of the passage a locator's first place names in the reference's edition, when it has one."""
+def deep_link(kb: KnowledgeBase, key: str, parsed: ParsedLocator | None) -> tuple[str, Resolution] | None:
+    """The URL of the passage a locator's first place names in the reference's HTML edition, and how it resolved;
+    None when the work has no edition or the edition no anchor for the place. For any page or export."""
     edition = kb.editions.get(key)
     if edition is None or parsed is None:
         return None
     found = resolve(edition, parsed.first)
-    return (edition.url(found.anchor), found.anchor) if found.anchor else None
+    return (edition.url(found.anchor), found) if found.anchor else None
 
 
 # --- Reading an edition file -------------------------------------------------------------------------------------

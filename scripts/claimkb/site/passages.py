@@ -20,10 +20,11 @@ class Passage:
     anchor: str
     where: str  # the parts of the locator's first place, which the link points at: "§4 ¶2"
     work: str  # the work as the link names it: "the paper", "the book", its short title, or "the source"
+    section: bool = False  # the anchor is a whole section: the locator names no passage below it
 
     @property
     def label(self) -> str:
-        return f"Read this passage in {self.work}"
+        return f"Read this {'section' if self.section else 'passage'} in {self.work}"
 
 
 def work_name(ref: Reference | None) -> str:
@@ -46,12 +47,13 @@ def find(kb: KnowledgeBase, key: str, locator: Locator | str | None) -> Passage 
     parsed = locators.parse(locator) if isinstance(locator, str) else locator.parsed
     if not isinstance(parsed, locators.ParsedLocator):
         return None
-    found = editions.deep_link(kb, key, parsed)
-    if found is None:
+    linked = editions.deep_link(kb, key, parsed)
+    if linked is None:
         return None
-    url, anchor = found
+    url, found = linked
     where = " ".join(map(str, parsed.first.parts))  # without its note: "§1 ¶4", not "§1 ¶4 (Positions box)"
-    return Passage(quote(url, safe=URL_SAFE), anchor, where, work_name(kb.references.get(key)))
+    return Passage(quote(url, safe=URL_SAFE), found.anchor or "", where, work_name(kb.references.get(key)),
+                   not found.passage)
 
 
 def for_claim(kb: KnowledgeBase, claim: Claim) -> Passage | None:
