@@ -460,7 +460,7 @@ def check_docs(kb: KnowledgeBase) -> list[Diagnostic]:
             elif ref.key not in kb.claims:
                 out.append(make(rel, ref.line, ref.column, "docs-unknown-claim",
                                 f"[[{ref.key}]] links no known claim{did_you_mean(ref.key, kb.claims)}"))
-        prose = markup.strip_code(text) if "[[generated:" in text or kb.editions else text
+        prose = markup.strip_code(text)
         for m in markup.GENERATED_RE.finditer(prose):
             if m.start() not in blocks:
                 line, col = _text_position(text, m.start())
