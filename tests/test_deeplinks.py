@@ -224,7 +224,8 @@ def _grades(claim: dict) -> list[str]:
 def test_article_vs_paper_counts_are_computed_not_typed(repo_site: Path) -> None:
     source = (REPO / "docs/article-vs-paper.md").read_text("utf-8")
     assert "[[generated:fidelity-counts]]" in source
-    typed = re.findall(rf"\b\d+\s+(?:{'|'.join(FIDELITIES)})\b", source)
+    numbers = r"\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|twenty\S*"
+    typed = re.findall(rf"\b(?:{numbers})\s+(?:{'|'.join(FIDELITIES)})", source, re.I)
     assert not typed, f"docs/article-vs-paper.md types counts the data can contradict: {typed}"
     graded = [g for g in map(_grades, _article_claims()) if g]
     first = Counter(g[0] for g in graded)
