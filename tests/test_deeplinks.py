@@ -106,7 +106,9 @@ def test_a_section_level_locator_reads_the_section(site: Path) -> None:
 def test_docs_shortcodes_link_the_place_and_citations_link_their_locator(site: Path) -> None:
     body = article(page(site, "notes"))
     first = body.find("p", string=None)
-    links = [(a.get_text(), a["href"], a.get("title")) for a in first.find_all("a")]
+    # A place's parts are joined by no-break spaces, so a link such as "§2 ¶2 item 2" never breaks over lines.
+    links = [(a.get_text().replace("\xa0", " "), a["href"], a.get("title")) for a in first.find_all("a")]
+    assert first.find_all("a")[1].get_text() == "§2\xa0¶2\xa0item\xa02"
     assert links == [
         ("Two notions of generality", "../claims/eta-claim/", None),
         ("§2 ¶2 item 2", f"{SMITH_BASE}#S2.I1.i2", "Read this passage in the paper"),
@@ -129,7 +131,7 @@ def test_the_generated_block_counts_from_the_data_in_both_engines(site: Path, fi
     assert code == 0, err
     rendered = (tmp_path / "tree/notes.md").read_text("utf-8")
     assert "[[generated:" not in rendered and "| reframing | 1 | 1 |" in rendered
-    assert f"[§2 ¶1]({SMITH_BASE}#S2.p1 \"Read this passage in the paper\")" in rendered
+    assert f"[§2\xa0¶1]({SMITH_BASE}#S2.p1 \"Read this passage in the paper\")" in rendered
 
 
 def test_work_names_follow_the_entry_type(fixture_root: Path) -> None:

@@ -10,6 +10,7 @@ from ..core.model import Claim, KnowledgeBase, Locator, Reference
 
 # Characters a URL keeps in a Markdown link target; parentheses, quotes and angle brackets are percent-encoded.
 URL_SAFE = ":/?#[]@!$&'*+,;=%~"
+NBSP = "\u00a0"
 PAPER_TYPES = {"article", "inproceedings", "conference", "incollection", "techreport", "phdthesis", "mastersthesis",
                "unpublished", "thesis", "report"}
 
@@ -77,4 +78,5 @@ def place_link(passage: Passage | None) -> str:
     """The place itself, linked ('§4 ¶2'), with the sentence as its title: compact, for running text and cards."""
     if passage is None:
         return ""
-    return f'[{escape_text(passage.where)}]({passage.url} "{_title(passage)}")'
+    text = escape_text(passage.where).replace(" ", NBSP)  # "§4 ¶2" stays on one line, as a reader takes it in
+    return f'[{text}]({passage.url} "{_title(passage)}")'
