@@ -5,7 +5,7 @@ import argparse
 import sys
 from typing import Sequence
 
-from . import check, commands, docs, engine, new, site
+from . import check, commands, docs, edition, engine, new, site
 from .common import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE
 
 __all__ = ["EXIT_OK", "EXIT_PROBLEMS", "EXIT_USAGE", "build_parser", "cli_page", "main"]
@@ -20,6 +20,7 @@ def build_parser() -> argparse.ArgumentParser:
     site.register(sub, cli_page)
     engine.register(sub, cli_page)
     commands.register(sub)
+    edition.register(sub)
     return parser
 
 
