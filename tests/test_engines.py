@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import ALPHA, BETA, EXTRA, SCRIPTS, make_kb, pagefind_docs
+from conftest import ALPHA, BETA, EXTRA, REPO, SCRIPTS, make_kb, pagefind_docs
 
 from claimkb.core import loader
 from claimkb.site import engines, render, zensical
@@ -157,6 +157,27 @@ def test_incremental_render_equals_a_full_render(tmp_path: Path, edit: str) -> N
     assert again.kb.claims == fresh.kb.claims and again.kb.references.keys() == fresh.kb.references.keys()
     assert [str(d) for d in again.diagnostics] == [str(d) for d in fresh.diagnostics]
     assert render.render(again.kb, memo=memo).pages == render.render(fresh.kb).pages, edit
+
+
+def test_incremental_render_of_this_repository_equals_a_full_render(tmp_path: Path) -> None:
+    """The real knowledge base (editions, generated blocks, deep links): retitle a claim and edit an edition."""
+    import shutil
+
+    root = tmp_path / "repo"
+    for name in ("claims", "references", "docs"):
+        shutil.copytree(REPO / name, root / name)
+    shutil.copy(REPO / "mkdocs.yml", root / "mkdocs.yml")
+    cache: dict = {}
+    memo: dict = {}
+    render.render(loader.load(root, cache).kb, memo=memo)
+    claim = sorted((root / "claims").rglob("moravecs-paradox.yaml"))[0]
+    text = claim.read_text("utf-8")
+    title = re.search(r"^title: (.+)$", text, re.M)[1]
+    _save(claim, text.replace(title, f"{title.rstrip()} (retitled)", 1))
+    for edition in sorted((root / "references" / "_editions").glob("*.yaml"))[:1]:
+        _save(edition, edition.read_text("utf-8") + "\n# edited\n")
+    again = render.render(loader.load(root, cache).kb, memo=memo)
+    assert again.pages == render.render(loader.load(root).kb).pages
 
 
 def test_annotations_naming_a_claim_follow_its_title(tmp_path: Path) -> None:

@@ -145,7 +145,8 @@ def render(kb: KnowledgeBase, extra_pages: Mapping[str, str] | None = None, *, m
         sources[page] = claim.path
     for ref in sorted(kb.references.values(), key=lambda r: r.key.lower()):
         page = reference_page(ref.key)
-        inputs = (ref, kb.settings, tuple((kb.claims[c], role) for c, role in graph.citing.get(ref.key, ())))
+        inputs = (ref, kb.settings, tuple((kb.claims[c], role) for c, role in graph.citing.get(ref.key, ())),
+                  tuple(kb.editions.items()))
         pages[page] = _memoized(memo, page, inputs, lambda: _reference(kb, graph, ref))
         sources[page] = ref.path
     for full, new in sorted(kb.aliases.items()):
@@ -157,7 +158,7 @@ def render(kb: KnowledgeBase, extra_pages: Mapping[str, str] | None = None, *, m
     # statement or notes: the memo keeps them while only those change.
     outline = (tuple((c.id, c.title, c.kind, c.domain, c.claimed_by, c.relations,
                       kb.references.get(c.claimed_by.ref) if c.claimed_by else None) for c in ordered),
-               kb.settings, tuple(kb.kinds.values()), tuple(kb.domains.values()))
+               kb.settings, tuple(kb.kinds.values()), tuple(kb.domains.values()), tuple(kb.editions.items()))
     pages["claims/index.md"] = _memoized(memo, "claims/index.md", outline, lambda: _claims_index(kb, ordered))
     for section in ("domains", "kinds"):
         pages[f"{section}/index.md"] = _memoized(memo, f"{section}/index.md", outline,
@@ -212,9 +213,13 @@ def _claim_inputs(kb: KnowledgeBase, graph: _Graph, claim: Claim) -> tuple:
     named: list[object] = []
     if claim.annotations and "[" in claim.annotations:
         for code in find_shortcodes(claim.annotations):
-            named.append(kb.claims.get(code.key) if code.kind == "claim" else kb.references.get(code.key))
+            if code.kind == "block":
+                named.append(object())  # a generated block reads the whole knowledge base: never reused
+            else:
+                named.append(kb.claims.get(code.key) if code.kind == "claim" else kb.references.get(code.key))
+    # Editions give citations their deep links; they are few and rarely change, so all of them count.
     return (claim, tuple(neighbours), tuple(kb.references.get(k) for k in keys), tuple(named), kb.settings,
-            tuple(kb.kinds.values()), tuple(kb.domains.values()))
+            tuple(kb.kinds.values()), tuple(kb.domains.values()), tuple(kb.editions.items()))
 
 
 def expand_shortcodes(kb: KnowledgeBase, page: str, markdown: str) -> str:
