@@ -12,9 +12,9 @@ import pytest
 import yaml
 from bs4 import BeautifulSoup
 
-from conftest import REPO, run_claimkb
+from conftest import ENGINES, REPO, build_site, run_claimkb
 from test_editions import EDITION as DOE_EDITION
-from test_site import article, mkdocs_build, write_fixture
+from test_site import article, write_fixture
 
 from claimkb.core import editions, loader
 from claimkb.core.model import FIDELITIES, Reference
@@ -72,10 +72,10 @@ def fixture_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
     })
 
 
-@pytest.fixture(scope="module")
-def site(fixture_root: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("deeplinks-site") / "site"
-    done = mkdocs_build(fixture_root, out)
+@pytest.fixture(scope="module", params=ENGINES)
+def site(fixture_root: Path, tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest) -> Path:
+    out = tmp_path_factory.mktemp(f"deeplinks-site-{request.param}") / "site"
+    done = build_site(fixture_root, out, request.param)
     assert done.returncode == 0, done.stderr
     return out
 
@@ -156,7 +156,7 @@ PAPER = KB.editions[PAPER_KEY]
 @pytest.fixture(scope="module")
 def repo_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("repo-deeplinks") / "site"
-    done = mkdocs_build(REPO, out, strict=False)
+    done = build_site(REPO, out, "mkdocs", strict=False)
     assert done.returncode == 0, done.stderr
     return out
 
