@@ -80,6 +80,7 @@ CODES: dict[str, tuple[Severity, str]] = {
     "docs-unknown-reference": ("error", "A docs page cites a reference key that does not exist."),
     "docs-unknown-claim": ("error", "A docs page links a claim id that does not exist."),
     "config-invalid": ("error", "The claimkb settings in mkdocs.yml are malformed."),
+    "config-unknown-key": ("warning", "mkdocs.yml's extra.claimkb has a key that is not a setting (often a typo)."),
 }
 
 
