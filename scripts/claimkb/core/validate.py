@@ -273,7 +273,7 @@ def check_references_in_file(refs: list[Reference], text: str) -> list[Diagnosti
         if eprint is not None and prefix == "arxiv" and not ARXIV_RE.match(eprint):
             line, col = field_mark(ref, text, "eprint")
             out.append(make(ref.path, line, col, "invalid-arxiv",
-                            f"eprint of '{ref.key}' is '{eprint[:80]}', not an arXiv id such as 2602.23643 or cs/0112017"))
+                            f"eprint of '{ref.key}' is '{eprint[:80]}', not an arXiv id such as 2101.00001 or cs/0112017"))
         url = ref.field("url")
         if url is not None and not markup.is_https_url(url):
             line, col = field_mark(ref, text, "url")
