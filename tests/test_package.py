@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shlex
 import shutil
 import subprocess
 import sys
@@ -87,12 +88,31 @@ def clean_copy(dest: Path) -> Path:
     return dest
 
 
+README_SECTION = "## Start your own reading"
+
+
+def readme_commands() -> list[str]:
+    """The command block of the README's 'Start your own reading' section, one command a line."""
+    text = (REPO / "README.md").read_text("utf-8")
+    assert README_SECTION in text, f"README.md has no '{README_SECTION}' section"
+    section = text.split(README_SECTION, 1)[1].split("\n## ", 1)[0]
+    (block,) = re.findall(r"```sh\n(.*?)```", section, re.S)
+    return [line.strip() for line in block.splitlines() if line.strip()]
+
+
+@dataclass(frozen=True)
+class Step:
+    argv: list[str]
+    cwd: Path
+    done: subprocess.CompletedProcess[str]
+
+
 @dataclass(frozen=True)
 class Installed:
     source: Path  # the clean copy
     venv: Path
-    wheel: Path
     work: Path
+    steps: dict[str, Step]  # by the README command's first two words: "pip install", "claimkb init", ...
 
     def bin(self, name: str) -> Path:
         return self.venv / "bin" / name
@@ -100,6 +120,7 @@ class Installed:
 
 @pytest.fixture(scope="module")
 def installed(tmp_path_factory: pytest.TempPathFactory) -> Installed:
+    """A fresh virtual environment, then the README's commands, run as written, in a clean copy of the sources."""
     if not (WHEELHOUSE / ".complete").is_file():
         if os.environ.get("CLAIMKB_WHEELHOUSE"):
             pytest.fail(f"CLAIMKB_WHEELHOUSE={WHEELHOUSE} is not complete: run `make {WHEELHOUSE}/.complete`")
@@ -109,22 +130,47 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Installed:
     venv = work / "venv"
     done = sh(base_python(), "-m", "venv", venv, cwd=work)
     assert done.returncode == 0, done.stderr
-    # `pip install .` as two visible steps: build the wheel from the clean copy (setuptools from the wheelhouse,
-    # in pip's isolated build environment), then install it with its dependencies.
-    done = sh(venv / "bin/python", "-m", "pip", "wheel", "--no-deps", "--wheel-dir", work / "dist", source, cwd=work)
-    assert done.returncode == 0, done.stdout + done.stderr
-    (wheel,) = (work / "dist").glob("claimkb-*.whl")
-    done = sh(venv / "bin/python", "-m", "pip", "install", wheel, cwd=work)
-    assert done.returncode == 0, done.stdout + done.stderr
-    return Installed(source, venv, wheel, work)
+    # As with the environment activated: its bin/ first on PATH.
+    env = offline_env(PATH=f"{venv / 'bin'}{os.pathsep}{os.environ.get('PATH', '')}", VIRTUAL_ENV=str(venv))
+    steps: dict[str, Step] = {}
+    cwd = source
+    for line in readme_commands():
+        argv = shlex.split(line, comments=True)
+        if argv[0] == "cd":
+            cwd = (cwd / argv[1]).resolve()
+            continue
+        # pip as the environment's (`python -m pip`: a fresh venv's pip script may name another interpreter's path).
+        command = [str(venv / "bin/python"), "-m", "pip", *argv[1:]] if argv[0] == "pip" else argv
+        if argv[0] != "pip":  # the environment's claimkb and mkdocs, never this repository's
+            assert shutil.which(argv[0], path=env["PATH"]) == str(venv / "bin" / argv[0]), argv[0]
+        steps[" ".join(argv[:2])] = Step(argv, cwd, sh(*command, cwd=cwd, env=env))
+    return Installed(source, venv, work, steps)
 
 
-def test_wheel_holds_the_package_and_its_data(installed: Installed) -> None:
-    assert installed.wheel.name == f"claimkb-{VERSION}-py3-none-any.whl"
-    with zipfile.ZipFile(installed.wheel) as wheel:
-        names = set(wheel.namelist())
-        entry_points = wheel.read(f"claimkb-{VERSION}.dist-info/entry_points.txt").decode("utf-8")
-        package = {n: wheel.read(n) for n in names if n.startswith("claimkb/")}
+@pytest.fixture(scope="module")
+def wheel(installed: Installed) -> Path:
+    """The wheel `pip install .` builds, built again where it can be read."""
+    done = sh(installed.bin("python"), "-m", "pip", "wheel", "--no-deps", "--wheel-dir", installed.work / "dist",
+              installed.source, cwd=installed.work)
+    assert done.returncode == 0, done.stdout + done.stderr
+    (built,) = (installed.work / "dist").glob("claimkb-*.whl")
+    return built
+
+
+def test_readme_gives_exactly_the_commands_from_install_to_export() -> None:
+    firsts = [" ".join(shlex.split(line)[:2]) if not line.startswith("cd ") else "cd" for line in readme_commands()]
+    assert firsts == ["pip install", "claimkb init", "cd", "claimkb new", "claimkb check", "mkdocs build",
+                      "claimkb export"]
+    assert readme_commands()[0] == "pip install ."
+    assert "--strict" in readme_commands()[5]
+
+
+def test_wheel_holds_the_package_and_its_data(installed: Installed, wheel: Path) -> None:
+    assert wheel.name == f"claimkb-{VERSION}-py3-none-any.whl"
+    with zipfile.ZipFile(wheel) as archive:
+        names = set(archive.namelist())
+        entry_points = archive.read(f"claimkb-{VERSION}.dist-info/entry_points.txt").decode("utf-8")
+        package = {n: archive.read(n) for n in names if n.startswith("claimkb/")}
     # Every file of the package's source folder ships: modules, schemas, templates, assets, the init skeleton.
     tracked = subprocess.run(["git", "ls-files", "scripts/claimkb"], cwd=installed.source, capture_output=True,
                              text=True, check=True).stdout.split()
@@ -146,90 +192,87 @@ def test_wheel_holds_the_package_and_its_data(installed: Installed) -> None:
 
 
 def test_from_pip_install_to_an_exported_second_knowledge_base(installed: Installed) -> None:
-    work, claimkb_bin = installed.work / "proof", installed.bin("claimkb")
-    work.mkdir()
-    outputs: list[str] = []
+    steps = installed.steps
+    for name, step in steps.items():
+        assert step.done.returncode == 0, f"{name}: {step.done.stdout}{step.done.stderr}"
 
-    def run(*args: str | Path, cwd: Path = work) -> subprocess.CompletedProcess[str]:
-        done = sh(*args, cwd=cwd)
-        outputs.extend([done.stdout, done.stderr])
-        return done
-
-    done = run(installed.bin("python"), "-m", "pip", "check")
+    done = steps["pip install"].done
+    assert "Successfully installed" in done.stdout and f"claimkb-{VERSION}" in done.stdout
+    done = sh(installed.bin("python"), "-m", "pip", "check", cwd=installed.work)
     assert (done.returncode, done.stdout.strip()) == (0, "No broken requirements found."), done.stdout
-    done = run(claimkb_bin, "--version")
+    done = sh(installed.bin("claimkb"), "--version", cwd=installed.work)
     assert (done.returncode, done.stdout) == (0, f"claimkb {VERSION}\n")
 
-    done = run(claimkb_bin, "init", "kb", "--title", TITLE)
-    assert done.returncode == 0 and done.stderr == "", done.stderr
-    assert done.stdout.splitlines()[0] == (f"Created a knowledge base in kb: 14 files; 1 claim, 1 reference: "
-                                           "0 errors, 0 warnings.")
-    kb = work / "kb"
+    init_step = steps["claimkb init"]
+    kb = (init_step.cwd / init_step.argv[2]).resolve()
+    title = init_step.argv[init_step.argv.index("--title") + 1]
+    assert init_step.done.stderr == ""
+    assert init_step.done.stdout.splitlines()[0] == (
+        f"Created a knowledge base in {kb}: 14 files; 1 claim, 1 reference: 0 errors, 0 warnings.")
+    prefix = init.derive_prefix(title)
 
-    done = run(claimkb_bin, "new", "claim", NEW_ID, "--kind", "premise", "--domain", "computing",
-               "--claimed-by", "turing1950computing", "--locator", "§7", "--title", NEW_TITLE, cwd=kb)
-    rel = f"claims/{NEW_ID}.yaml"
-    assert done.returncode == 0 and done.stderr == "", done.stderr
+    new = steps["claimkb new"]
+    new_id, new_title = new.argv[3], new.argv[new.argv.index("--title") + 1]
+    rel = f"claims/{new_id}.yaml"
     placeholder = (f"{rel}:10:12: warning placeholder-text: statement still holds the placeholder written by "
                    "`claimkb new`: replace it")
-    assert done.stdout.splitlines() == [
+    assert new.done.stderr == ""
+    assert new.done.stdout.splitlines() == [
         placeholder, f"wrote {rel}: replace every TODO, then run .venv/bin/claimkb check {rel}"]
 
-    done = run(claimkb_bin, "check", cwd=kb)
-    assert (done.returncode, done.stderr) == (0, "")
-    assert done.stdout.splitlines() == [placeholder, "2 claims, 1 references: 0 errors, 1 warning"]
+    check = steps["claimkb check"].done
+    assert check.stderr == ""
+    assert check.stdout.splitlines() == [placeholder, "2 claims, 1 references: 0 errors, 1 warning"]
 
-    done = run(installed.bin("mkdocs"), "build", "--strict", cwd=kb)
-    assert done.returncode == 0, done.stderr
-    assert [line for line in done.stderr.splitlines() if not line.startswith("INFO")] == [], done.stderr
+    build = steps["mkdocs build"].done
+    assert [line for line in build.stderr.splitlines() if not line.startswith("INFO")] == [], build.stderr
     site = kb / "site"
-    home = (site / "index.html").read_text("utf-8")
-    assert f"<title>{TITLE}</title>" in home
-    page = (site / f"claims/{NEW_ID}/index.html").read_text("utf-8")
-    assert NEW_TITLE in page and f"{PREFIX}:{NEW_ID}" in page
+    assert f"<title>{title}</title>" in (site / "index.html").read_text("utf-8")
+    page = (site / f"claims/{new_id}/index.html").read_text("utf-8")
+    assert new_title in page and f"{prefix}:{new_id}" in page
     index = (site / "claims/index.html").read_text("utf-8")
-    assert f'href="../{NEW_ID}/"' in index or f'href="{NEW_ID}/"' in index
-    assert f'href="../{init.EXAMPLE_ID}/"' in index or f'href="{init.EXAMPLE_ID}/"' in index
+    for claim_id in (new_id, init.EXAMPLE_ID):
+        assert re.search(rf'href="(\.\./)?{claim_id}/"', index), claim_id
     assert (site / "domains/computing/index.html").is_file() and (site / "kinds/premise/index.html").is_file()
 
-    exports = work / "exports"
-    exports.mkdir()
-    for fmt, what, name in (("json", None, "claims.json"), ("bibtex", "references", "references.bib"),
-                            ("bibtex", "claims", "claims.bib"), ("csl-json", "claims", "claims-csl.json")):
-        done = run(claimkb_bin, "export", "--format", fmt, *(["--what", what] if what else []),
-                   "-o", exports / name, cwd=kb)
-        assert (done.returncode, done.stdout, done.stderr) == (0, "", ""), done.stderr
-    dataset = json.loads((exports / "claims.json").read_text("utf-8"))
+    export = steps["claimkb export"]
+    assert (export.done.stdout, export.done.stderr) == ("", "")
+    dataset = json.loads((export.cwd / export.argv[export.argv.index("-o") + 1]).read_text("utf-8"))
     jsonschema.validate(dataset, dataset["schema"])
-    assert dataset["name"] == TITLE and dataset["license"] == "CC-BY-4.0"
-    assert [c["key"] for c in dataset["claims"]] == [f"{PREFIX}:{NEW_ID}", f"{PREFIX}:{init.EXAMPLE_ID}"]
+    assert dataset["name"] == title and dataset["license"] == "CC-BY-4.0"
+    assert [c["key"] for c in dataset["claims"]] == [f"{prefix}:{new_id}", f"{prefix}:{init.EXAMPLE_ID}"]
+    assert [c["title"] for c in dataset["claims"]][0] == new_title
     assert [d["key"] for d in dataset["domains"]] == ["computing", "philosophy-of-mind"]
     assert dataset["claims"][0]["claimed_by"]["citation"] == "Turing 1950, §7"
-    references = (exports / "references.bib").read_text("utf-8")
-    assert references.startswith(f"% {TITLE}: every reference, normalized")
-    assert "@article{turing1950computing," in references and "10.1093/mind/LIX.236.433" in references
-    claims_bib = (exports / "claims.bib").read_text("utf-8")
-    assert claims_bib.count("@misc{") == 2 and f"@misc{{{PREFIX}:{NEW_ID}," in claims_bib
-    csl = json.loads((exports / "claims-csl.json").read_text("utf-8"))
-    assert sorted(item["id"] for item in csl) == [f"{PREFIX}:{NEW_ID}", f"{PREFIX}:{init.EXAMPLE_ID}"]
-    # The site's own downloads are the same data.
+    assert dataset["references"][0]["key"] == "turing1950computing"
+    # The site's own download is the same data.
     assert json.loads((site / "downloads/claims.json").read_text("utf-8"))["claims"] == dataset["claims"]
 
+    # The other formats, as `claimkb export` writes them to standard output.
+    bib = sh(installed.bin("claimkb"), "export", "--format", "bibtex", cwd=kb)
+    assert bib.returncode == 0 and bib.stdout.startswith(f"% {title}: every reference, normalized")
+    assert "@article{turing1950computing," in bib.stdout and "10.1093/mind/LIX.236.433" in bib.stdout
+    claims_bib = sh(installed.bin("claimkb"), "export", "--format", "bibtex", "--what", "claims", cwd=kb).stdout
+    assert claims_bib.count("@misc{") == 2 and f"@misc{{{prefix}:{new_id}," in claims_bib
+    csl = json.loads(sh(installed.bin("claimkb"), "export", "--format", "csl-json", "--what", "claims", cwd=kb).stdout)
+    assert sorted(item["id"] for item in csl) == [f"{prefix}:{new_id}", f"{prefix}:{init.EXAMPLE_ID}"]
+
     # Nothing of this repository's reading anywhere: not in a file the knowledge base holds, not in its built
-    # site or its exports, not in anything a command printed.
-    for file in sorted(p for p in work.rglob("*") if p.is_file()):
+    # site or its export, not in anything a command printed.
+    for file in sorted(p for p in kb.rglob("*") if p.is_file()):
         text = file.read_bytes().decode("utf-8", "replace")
-        assert reading_mentions(text) == [], file.relative_to(work)
-    assert reading_mentions("\n".join(outputs)) == []
+        assert reading_mentions(text) == [], file.relative_to(kb)
+    printed = "\n".join(s.done.stdout + s.done.stderr for n, s in steps.items() if n != "pip install")
+    assert reading_mentions(printed + bib.stdout + claims_bib) == []
 
 
 @pytest.mark.skipif(shutil.which("make") is None, reason="needs make")
-def test_the_new_knowledge_base_make_test(installed: Installed) -> None:
+def test_the_new_knowledge_base_make_test(installed: Installed, wheel: Path) -> None:
     """Its own Makefile: a .venv from requirements.txt (this release, from the wheel just built), check, build."""
     done = sh(installed.bin("claimkb"), "init", "kb", "--title", "Made", cwd=installed.work)
     assert done.returncode == 0, done.stderr
     kb = installed.work / "kb"
-    env = offline_env(PIP_FIND_LINKS=f"{installed.wheel.parent} {WHEELHOUSE}")
+    env = offline_env(PIP_FIND_LINKS=f"{wheel.parent} {WHEELHOUSE}")
     done = sh("make", "test", f"PYTHON={base_python()}", cwd=kb, env=env)
     assert done.returncode == 0, done.stdout + done.stderr
     assert "1 claims, 1 references: 0 errors, 0 warnings" in done.stdout
