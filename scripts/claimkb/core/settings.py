@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 import re
 import subprocess
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
@@ -28,31 +27,8 @@ PREFIX_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 MAX_PREFIX = 32
 
 
-@dataclass(frozen=True, slots=True)
-class Field:
-    """One key of extra.claimkb, as the docs list it: its kind of value, its default and what it is for."""
-
-    name: str
-    kind: str  # "text" | "names" | "prefix" | "style"
-    default: str
-    meaning: str
-
-
-FIELDS: tuple[Field, ...] = (
-    Field("name", "text", "site_name", "The knowledge base's name, as citations and page descriptions give it."),
-    Field("editors", "names", "\"<name> editors\"",
-          "The editors, one name per item: the authors of a cited claim and of the exported dataset."),
-    Field("prefix", "prefix", "kb", "The first part of a claim's citation key, <prefix>:<claim-id>, as in "
-          "`claimkb cite kb:my-claim`. Lower-case letters, digits and single hyphens. Like ids, never change it "
-          "once claims have been cited."),
-    Field("style", "style", "plain", "The pybtex style of formatted references: plain, unsrt, alpha or unsrtalpha."),
-    Field("license", "text", "(none)", "The content's licence as an SPDX identifier, such as CC-BY-4.0, for the "
-          "exported dataset."),
-    Field("version", "text", "`git describe`", "The version citations name (CLAIMKB_VERSION overrides it); "
-          "without either, the output of `git describe --tags --always`, else 'unversioned'."),
-    Field("date", "text", "the last commit's date", "The date of that version, YYYY-MM-DD (CLAIMKB_DATE overrides it)."),
-)
-NAMES = tuple(f.name for f in FIELDS)
+# The keys of extra.claimkb, in the order docs/reference/configuration.md explains them (a test keeps them in step).
+NAMES = ("name", "editors", "prefix", "style", "license", "version", "date")
 
 
 def load(root: Path, out: list[Diagnostic]) -> Settings:
