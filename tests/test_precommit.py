@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import shlex
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -38,6 +39,7 @@ def test_hook_runs_claimkb_check_on_the_changed_files() -> None:
     assert shlex.split(hook["entry"])[-2:] == ["claimkb", "check"] or hook["entry"].endswith("claimkb check")
     files = re.compile(hook["files"])
     for path in ("claims/alpha.yaml", "claims/paper/beta.yml", "claims/_domains.yaml", "references/main.bib",
+                 "references/_editions/goldfeder2026sai.yaml",
                  "docs/index.md", "docs/reading/s1-introduction.md"):
         assert files.search(path), path
     for path in ("README.md", "scripts/claimkb/cli.py", "claims.yaml", "mkdocs.yml", "tests/claims/x.yaml"):
@@ -93,3 +95,15 @@ def test_the_hook_entry_exists_after_set_up() -> None:
     if "/" in entry and not (REPO / entry).exists():
         pytest.skip(f"{entry} appears after `make test` or `make serve` sets up .venv")
     assert "/" not in entry or (REPO / entry).is_file()
+
+
+def test_the_hook_other_repositories_use_matches_this_one() -> None:
+    """.pre-commit-hooks.yaml offers the same check on the same files, installed by pre-commit instead of make."""
+    (offered,) = yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text("utf-8"))
+    local = _hook()
+    assert offered["id"] == local["id"] and offered["files"] == local["files"]
+    assert offered["language"] == "python" and offered["entry"] == "claimkb check"
+    assert offered["pass_filenames"] is True and offered["require_serial"] is True
+    # The entry is the console script the package installs.
+    scripts = tomllib.loads((REPO / "pyproject.toml").read_text("utf-8"))["project"]["scripts"]
+    assert shlex.split(offered["entry"])[0] in scripts

@@ -5,7 +5,7 @@ import argparse
 import sys
 from typing import Sequence
 
-from . import check, commands, docs, init, new, site
+from . import check, commands, docs, edition, init, new, site
 from .. import version
 from .common import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE
 
@@ -22,6 +22,7 @@ def build_parser() -> argparse.ArgumentParser:
     docs.register(sub, cli_page)
     site.register(sub, cli_page)
     commands.register(sub)
+    edition.register(sub)
     return parser
 
 

@@ -6,6 +6,7 @@ from typing import Any, Iterator, Mapping
 
 from ..core import template
 from ..core.model import KINDS, KnowledgeBase
+from . import locatordoc
 
 CLAIM_FORMAT_COMMAND = "claimkb schema-doc"
 TYPE_NAMES = {"string": "text", "integer": "whole number", "number": "number", "boolean": "true or false",
@@ -145,18 +146,7 @@ def render_claim_format(schema: Mapping[str, Any], kb: KnowledgeBase | None = No
     add("## Locators")
     add("")
     locator = template.resolve(schema, {"$ref": "#/$defs/locator"})
-    add(f"{prose(locator.get('description', ''))} Write a locator as text when the place has no single label "
-        "(`locator: \"§4, Table 1\"`), or as a mapping with exactly one label when it has:")
-    add("")
-    add("| Label | Example |")
-    add("| --- | --- |")
-    examples = {"section": '"4.2"', "page": "15", "figure": "3", "table": "1", "paragraph": "2", "line": "12"}
-    for label in template.locator_labels(schema):
-        add(f"| `{label}` | `locator: {{{label}: {examples.get(label, '1')}}}` |")
-    add("")
-    add("A label's value is text or a whole number, 1–200 characters; quote a value such as `\"4.2\"` that YAML "
-        "would read as a decimal number.")
-    add("")
+    out.extend(locatordoc.render_locators(prose(locator.get("description", "")), template.locator_labels(schema)))
     add("## Kinds and domains")
     add("")
     kinds = list(kb.kinds) if kb is not None else list(KINDS)
