@@ -300,3 +300,13 @@ def test_markers_are_all_filled(fresh) -> None:
     root, _ = fresh
     for rel in FILES:
         assert not re.search(r"@@[a-z_]+@@", (root / rel).read_text("utf-8")), rel
+
+
+def test_the_skeleton_site_uses_what_this_site_uses(fresh) -> None:
+    """The plugins and Markdown extensions the generated pages need: a new knowledge base gets this site's."""
+    root, _ = fresh
+    ours, theirs = config(REPO), config(root)
+    assert theirs["plugins"] == ours["plugins"]
+    assert [str(e) if isinstance(e, str) else list(e) for e in theirs["markdown_extensions"]] == \
+        [str(e) if isinstance(e, str) else list(e) for e in ours["markdown_extensions"]]
+    assert theirs["validation"] == ours["validation"] and theirs["theme"]["name"] == ours["theme"]["name"]
