@@ -89,7 +89,11 @@ def test_the_new_knowledge_base_builds_strictly(fresh, tmp_path: Path) -> None:
     root, _ = fresh
     done = mkdocs_build(root, tmp_path / "site")
     assert done.returncode == 0, done.stderr
+    assert (root / "docs/index.md").read_text("utf-8").startswith(
+        "# Reading Turing 1950\n\nReading Turing 1950: claims and references, checked and citable.\n")
+    assert (root / "README.md").read_text("utf-8").startswith("# Reading Turing 1950\n")
     index = (tmp_path / "site/index.html").read_text("utf-8")
+    assert re.search(r"<h1[^>]*>Reading Turing 1950<", index)
     # The home page's shortcodes became links to the example claim and its reference.
     assert f'href="claims/{init.EXAMPLE_ID}/"' in index and 'href="references/turing1950computing/"' in index
     claim = (tmp_path / f"site/claims/{init.EXAMPLE_ID}/index.html").read_text("utf-8")
@@ -206,6 +210,7 @@ def test_site_url_from_a_github_repository(url: str, site: str) -> None:
     (("--license", "CC BY 4.0"), "is not an SPDX licence identifier"),
     (("--repo-url", "github.com/ada/x"), "is not an http(s) URL"),
     (("--editor", " "), "each editor is one non-empty line"),
+    (("--description", "x" * 301), "the description is one line of at most 300 characters"),
 ])
 def test_bad_options_are_refused(tmp_path: Path, args: tuple[str, ...], message: str) -> None:
     done = run("init", tmp_path / "kb", "--title", "T", *args)

@@ -88,6 +88,11 @@ def check_title(value: str) -> None:
         raise Refusal("the title is one line of at most 120 characters", EXIT_USAGE)
 
 
+def check_description(value: str) -> None:
+    if not value.strip() or "\n" in value or len(value) > 300:
+        raise Refusal("the description is one line of at most 300 characters", EXIT_USAGE)
+
+
 def check_url(value: str) -> None:
     parts = urlsplit(value)
     if value and (parts.scheme not in ("https", "http") or not parts.netloc or any(c.isspace() for c in value)):
@@ -135,7 +140,7 @@ def gather(args: argparse.Namespace, interactive: bool, prompter: Prompter) -> A
     check_title(title)
     title = title.strip()
     description = value(args.description, "One-line description", f"{title}: claims and references, checked and "
-                        "citable.", lambda v: check_title(v) if len(v) > 120 else None)
+                        "citable.", check_description)
     if args.editor:
         editors = tuple(e.strip() for e in args.editor)
         check_editors(editors)
@@ -175,14 +180,16 @@ def values(a: Answers, current: str) -> dict[str, str]:
     tag = f"v{current}" if re.match(r"^\d+\.\d+\.\d+$", current) else "main"
     github = urlsplit(a.repo_url).netloc.lower() == "github.com"
     return {
-        "title": _yaml(a.title),
-        "description": _yaml(a.description),
+        "title": a.title,  # in Markdown: the editors' own text, as they would type it there
+        "description": a.description,
+        "title_yaml": _yaml(a.title),
+        "description_yaml": _yaml(a.description),
         "site_url": f"site_url: {_yaml(a.site_url)}" if a.site_url else
                     "# site_url: https://example.org/  # where the site is published: citations name claims' URLs",
         "repo_url": f"repo_url: {_yaml(a.repo_url)}" if a.repo_url else
                     "# repo_url: https://github.com/OWNER/REPOSITORY  # adds 'edit this page' links",
         "edit_uri": "edit_uri: edit/main/docs/" if github else "# edit_uri: edit/main/docs/",
-        "copyright": _yaml(f"Content {a.license}."),
+        "copyright": _yaml(f"Content: {a.license}."),
         "editors": "\n".join(f"      - {_yaml(e)}" for e in a.editors),
         "prefix": a.prefix,
         "license": a.license,
