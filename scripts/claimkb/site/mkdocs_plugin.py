@@ -5,7 +5,7 @@ import logging
 from pathlib import Path
 
 from mkdocs.config import config_options as c
-from mkdocs.config.base import Config
+from mkdocs.config.base import Config, ValidationError
 from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files
 
@@ -15,11 +15,24 @@ from . import engines, render, search
 log = logging.getLogger("mkdocs.plugins.claimkb")
 
 
+class KnowledgeBaseDir(c.Dir):
+    """A folder holding a knowledge base (claims/ or references/), relative to mkdocs.yml, as an absolute path."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(exists=True, **kwargs)
+
+    def run_validation(self, value: object) -> str:
+        path = super().run_validation(value)  # relative to mkdocs.yml's folder; must exist
+        if not (Path(path) / "claims").is_dir() and not (Path(path) / "references").is_dir():
+            raise ValidationError(f"'{path}' has neither claims/ nor references/, so it is not a knowledge base "
+                                  "(`claimkb init DIR` starts one)")
+        return path
+
+
 class ClaimkbConfig(Config):
-    # The knowledge base's folder (claims/, references/), relative to mkdocs.yml; the default is mkdocs.yml's own.
-    root = c.Type(str, default=".")
-    # Index the built site with Pagefind after every build (the site's search box reads that index).
-    search = c.Type(bool, default=True)
+    # The plugin's own options only say where the knowledge base is. Its settings (name, editors, prefix, ...) are in
+    # extra.claimkb, where the checker, `claimkb cite` and the exports read them too (core/settings.py).
+    root = KnowledgeBaseDir(default=".")
 
 
 class ClaimkbPlugin(BasePlugin[ClaimkbConfig]):
@@ -31,11 +44,14 @@ class ClaimkbPlugin(BasePlugin[ClaimkbConfig]):
 
     def on_config(self, config, **kwargs):
         # Loaded once per build, and per reload under `mkdocs serve`, which watches claims/ and references/.
-        root = (Path(config.config_file_path).parent / self.config.root).resolve()
+        root = Path(self.config.root)
         result = loader.load(root)
         for d in validate.check(result.kb, result.diagnostics):
-            if d.severity == "error" or d.code != "unused-reference":
-                (log.warning if d.severity == "error" else log.info)(str(d))
+            # Errors fail a strict build, as do mkdocs.yml's own problems (MkDocs warns of unknown settings too).
+            if d.severity == "error" or d.path == "mkdocs.yml":
+                log.warning(str(d))
+            elif d.code != "unused-reference":
+                log.info(str(d))
         from ..cli import cli_page  # the command line documents itself; render knows nothing of it
 
         self.kb = result.kb
@@ -51,9 +67,18 @@ class ClaimkbPlugin(BasePlugin[ClaimkbConfig]):
             if script not in config.extra_javascript:
                 config.extra_javascript.append(script)
         # "Edit this page" on claim and reference pages: the theme's actions partial joins these with the file.
-        config.extra["claimkb_edit"] = engines.edit_links(Path(config.config_file_path).parent, Path(config.docs_dir),
+        # Claim and reference paths are relative to the knowledge base's folder, which the edit prefix climbs to.
+        config.extra["claimkb_edit"] = engines.edit_links(Path(self.config.root), Path(config.docs_dir),
                                                          config.repo_url or "", config.edit_uri or "")
         return config
+
+    def on_serve(self, server, config, builder, **kwargs):
+        # `mkdocs serve` rebuilds when a claim or a reference changes, though neither lives in docs_dir.
+        for folder in ("claims", "references"):
+            path = Path(self.config.root) / folder
+            if path.is_dir():
+                server.watch(str(path))
+        return server
 
     def on_files(self, files: Files, config, **kwargs) -> Files:
         assert self.site is not None
@@ -73,7 +98,5 @@ class ClaimkbPlugin(BasePlugin[ClaimkbConfig]):
 
     def on_post_build(self, config, **kwargs) -> None:
         # Under `mkdocs serve` too: every rebuild re-indexes, so search never lags the pages.
-        if not self.config.search:
-            return
         result = search.index(Path(config.site_dir))
         (log.info if result.ok else log.warning)(result.message)

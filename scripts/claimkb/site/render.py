@@ -175,7 +175,7 @@ def render(kb: KnowledgeBase, extra_pages: Mapping[str, str] | None = None, *, m
                                          lambda: _bibliography(kb, graph))
     pages["cite.md"] = _cite_page(kb)
     # The claim format's reference page, generated so it cannot drift from the schema the checker enforces.
-    pages["reference/claim-format.md"] = formatdoc.render_claim_format(loader.claim_schema())
+    pages["reference/claim-format.md"] = formatdoc.render_claim_format(loader.claim_schema(), kb)
     # Pages the caller adds, such as the command line's reference: the site knows nothing of the command line.
     pages.update(extra_pages or {})
     return Site(pages, sources, downloads(kb) if with_downloads else {})
@@ -189,6 +189,9 @@ def downloads(kb: KnowledgeBase) -> dict[str, str]:
         "downloads/references.json": export.export_csl(kb, "references"),
         "downloads/claims-csl.json": export.export_csl(kb, "claims"),
         "downloads/claims.json": export.export_dataset(kb),
+        # The schemas, where claim files' yaml-language-server line points editors (core/template.py).
+        "schema/claim.schema.json": _json_file(loader.claim_schema()),
+        "schema/dataset.schema.json": _json_file(export.dataset_schema()),
     }
 
 
@@ -220,6 +223,10 @@ def _claim_inputs(kb: KnowledgeBase, graph: _Graph, claim: Claim) -> tuple:
     # Editions give citations their deep links; they are few and rarely change, so all of them count.
     return (claim, tuple(neighbours), tuple(kb.references.get(k) for k in keys), tuple(named), kb.settings,
             tuple(kb.kinds.values()), tuple(kb.domains.values()), tuple(kb.editions.items()))
+
+
+def _json_file(data: object) -> str:
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
 
 
 def expand_shortcodes(kb: KnowledgeBase, page: str, markdown: str) -> str:
@@ -290,8 +297,8 @@ def _claim(kb: KnowledgeBase, graph: _Graph, claim: Claim) -> str:
     out.append("## Sources\n\n")
     cited = [s for s in claim.sources if s.role == "cited"]
     context = [s for s in claim.sources if s.role == "context"]
-    if claim.kind == "evidence" and not cited:
-        out.append('!!! warning "No source cited in the paper"\n    The claiming work cites no source for this '
+    if kb.has_role(claim, "evidence") and not cited:
+        out.append('!!! warning "No source cited"\n    The claiming work cites no source for this '
                    "evidence at this point. See the editorial notes below.\n\n")
     if cited:
         out.append("Cited by the claiming work at this point:\n\n")
@@ -301,7 +308,7 @@ def _claim(kb: KnowledgeBase, graph: _Graph, claim: Claim) -> str:
         out.append("Added by the editors for context (not cited by the claiming work):\n\n")
         out.extend(f"- {_citation_line(kb, graph, page, s.ref, s.locator, s.note)}\n" for s in context)
         out.append("\n")
-    if not claim.sources and claim.kind != "evidence":
+    if not claim.sources and not kb.has_role(claim, "evidence"):
         out.append("No sources are listed for this claim.\n\n")
     out.append(_relations(kb, graph, claim, page))
     out.append(_neighbourhood(kb, graph, claim))
@@ -357,6 +364,14 @@ def _relation_item(kb: KnowledgeBase, page: str, other: str, note: str | None, f
     return text
 
 
+def _kind_class(kb: KnowledgeBase, claim: Claim) -> str:
+    """The diagram class of a claim's kind: the stylesheet colours the tool's default kinds and the two roles."""
+    term = kb.kinds.get(claim.kind)
+    if term is not None and term.role:
+        return term.role
+    return claim.kind if claim.kind in KINDS else "premise"
+
+
 def _mermaid(nodes: list[str], edges: list[tuple[str, str, str]], kb: KnowledgeBase, focus: str | None = None,
              direction: str = "BT") -> str:
     """A Mermaid flowchart; node ids are generated and labels stripped to plain text, so content cannot inject."""
@@ -366,7 +381,7 @@ def _mermaid(nodes: list[str], edges: list[tuple[str, str, str]], kb: KnowledgeB
         claim = kb.claims[claim_id]
         label = mermaid_label(f"{claim.kind}: {claim.title}")
         lines.append(f'    {ids[claim_id]}["{label}"]')
-        lines.append(f"    class {ids[claim_id]} k-{claim.kind if claim.kind in KINDS else 'premise'}")
+        lines.append(f"    class {ids[claim_id]} k-{_kind_class(kb, claim)}")
     for source, rtype, target in edges:
         arrow = "-.->" if rtype in ("rebuts",) else "-->"
         lines.append(f"    {ids[source]} {arrow}|{rtype}| {ids[target]}")
@@ -514,7 +529,7 @@ def _members(kb: KnowledgeBase, section: str, key: str, members: list[Claim]) ->
 
 def _theses(kb: KnowledgeBase, graph: _Graph) -> list[Claim]:
     """Theses with the broadest support first: the order a reader wants in the map and the matrix."""
-    theses = [c for c in kb.claims.values() if c.kind == "thesis"]
+    theses = [c for c in kb.claims.values() if kb.has_role(c, "thesis")]
     weight = {c.id: len(graph.supporters(c.id)) for c in theses}
     return sorted(theses, key=lambda c: (-weight[c.id], c.id))
 
