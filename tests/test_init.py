@@ -75,7 +75,7 @@ def test_defaults(fresh) -> None:
     assert site["site_name"] == "Reading Turing 1950"
     assert site["site_description"] == "Reading Turing 1950: claims and references, checked and citable."
     assert "site_url" not in site and "repo_url" not in site  # none given: left as commented examples
-    assert site["plugins"] == ["search", "tags", "claimkb"]
+    assert site["plugins"] == ["tags", "claimkb"]
     assert site["extra"]["claimkb"] == {"editors": ["Reading Turing 1950 editors"], "prefix": "turing-1950",
                                         "license": "CC-BY-4.0", "style": "plain"}
     requirement = (root / "requirements.txt").read_text("utf-8").splitlines()[-1]

@@ -143,6 +143,11 @@ def write_fixture(tmp: Path, files: dict[str, str | None]) -> Path:
     return make_kb(tmp, {"mkdocs.yml": fixture_mkdocs_yml(), **files})
 
 
+def mkdocs_build(root: Path, site: Path, *, strict: bool = True) -> subprocess.CompletedProcess[str]:
+    """The MkDocs build alone (other test modules use it; the site tests here run both engines)."""
+    return build_site(root, site, "mkdocs", strict=strict)
+
+
 @dataclass
 class Built:
     root: Path
