@@ -1,0 +1,1 @@
+"""The site: render (a pure function of the knowledge base), sanitize, and the engine adapters."""

@@ -1,0 +1,166 @@
+"""The claim-format reference page, generated from the JSON Schema at every build so it cannot drift from the checker."""
+from __future__ import annotations
+
+import re
+from typing import Any, Iterator, Mapping
+
+from ..core import template
+
+CLAIM_FORMAT_COMMAND = "claimkb schema-doc"
+TYPE_NAMES = {"string": "text", "integer": "whole number", "number": "number", "boolean": "true or false",
+              "array": "list", "object": "mapping", "null": "empty"}
+EXAMPLE_VALUES = {"title": "Finite resources force trade-offs between tasks",
+                  "kind": "premise", "domain": "optimization-theory",
+                  "claimed_by": {"ref": "goldfeder2026sai", "locator": "§4"}}
+
+
+# File paths such as claims/<id>.yaml, and the docs' own [@key] and [[id]] syntax: shown as code, not read.
+PATH_RE = re.compile(r"(?<![\w`])((?:[\w<>\[\]-]+/)+(?:[\w<>\[\]-]+(?:\.\w+)*)?|\[@[^\]\s]*\]|\[\[[^\]\s]*\]\])")
+
+
+def prose(text: str) -> str:
+    """Help or schema text as Markdown: paths and shortcodes in code spans, so '<id>' is not read as HTML."""
+    parts = PATH_RE.split(" ".join(text.split()))
+    return "".join(f"`{p}`" if i % 2 else p.replace("<", "&lt;").replace(">", "&gt;") for i, p in enumerate(parts))
+
+
+def cell(text: str) -> str:
+    return prose(text).replace("|", "\\|")
+
+
+def _type(schema: Mapping[str, Any], prop: Mapping[str, Any]) -> str:
+    if "enum" in prop:
+        return "one of the values listed"
+    if "oneOf" in prop:
+        return " or ".join(_type(schema, template.resolve(schema, o)) for o in prop["oneOf"])
+    kind = prop.get("type")
+    if isinstance(kind, list):
+        return " or ".join(TYPE_NAMES.get(k, k) for k in kind)
+    if kind == "array":
+        items = template.resolve(schema, prop.get("items", {}))
+        return f"list of {'mappings' if items.get('type') == 'object' else TYPE_NAMES.get(items.get('type', ''), 'values')}"
+    return TYPE_NAMES.get(kind or "", "any")
+
+
+def _rules(name: str, prop: Mapping[str, Any]) -> str:
+    rules: list[str] = []
+    if "enum" in prop:
+        rules.append("one of " + ", ".join(f"`{v}`" for v in prop["enum"]))
+    if "default" in prop:
+        rules.append(f"default `{prop['default']}`")
+    if prop.get("pattern") == r"^[^\n]*$":
+        rules.append("one line")
+    elif prop.get("pattern") == r"^[a-z0-9]+(?:-[a-z0-9]+)*$":
+        rules.append("kebab-case: lower-case letters, digits and single hyphens")
+    elif prop.get("pattern") == r"^[A-Za-z0-9][A-Za-z0-9_:.+-]*$":
+        rules.append("a letter or digit, then letters, digits and `_:.+-`")
+    elif "pattern" in prop:
+        rules.append(f"matches `{prop['pattern']}`")
+    lo, hi = prop.get("minLength"), prop.get("maxLength")
+    if hi is not None:
+        rules.append(f"{lo or 0}–{hi:,} characters" if lo else f"at most {hi:,} characters")
+    elif lo:
+        rules.append("not empty")
+    if "maxItems" in prop:
+        rules.append(f"at most {prop['maxItems']} items")
+    if prop.get("uniqueItems"):
+        rules.append("no repeats")
+    if "oneOf" in prop and name == "locator":
+        rules.append("see [Locators](#locators)")
+    return "; ".join(rules)
+
+
+def walk_fields(schema: Mapping[str, Any], node: Mapping[str, Any] | None = None,
+                prefix: str = "") -> Iterator[tuple[str, str, dict[str, Any], bool]]:
+    """(dotted path, name, resolved property, required) for every field of a claim, depth first, in schema order.
+    Lists of mappings contribute their items' fields as `name[].field`."""
+    node = template.resolve(schema, node if node is not None else schema)
+    required = set(node.get("required", []))
+    for name, raw in node.get("properties", {}).items():
+        prop = template.resolve(schema, raw)
+        path = f"{prefix}{name}"
+        yield path, name, prop, name in required
+        if prop.get("type") == "object":
+            yield from walk_fields(schema, prop, f"{path}.")
+        elif prop.get("type") == "array":
+            items = template.resolve(schema, prop.get("items", {}))
+            if items.get("type") == "object":
+                yield from walk_fields(schema, items, f"{path}[].")
+
+
+def render_claim_format(schema: Mapping[str, Any]) -> str:
+    out: list[str] = []
+    add = out.append
+    add("# Claim format")
+    add("")
+    add(f"This page is generated from the JSON Schema `{template.SCHEMA_REL}` at every build (`{CLAIM_FORMAT_COMMAND}` "
+        "prints it), so it cannot drift from what the checker enforces: edit the schema, not this page.")
+    add("")
+    add(f"{prose(schema.get('description', ''))} The id is the file's name without `.yaml`: kebab-case "
+        "(lower-case letters, digits and single hyphens), at most 80 characters, unique across all subfolders "
+        "of `claims/`, and never reused once retired (`claims/_aliases.yaml` maps retired ids to their "
+        "replacements). Subfolders such as `claims/paper/` only organize files; they do not change the id.")
+    add("")
+    add("## A new claim file")
+    add("")
+    add("`claimkb new claim` writes this file, every field present and explained by a comment taken from the "
+        "schema. The first line tells editors with the YAML language server (VS Code's YAML extension, for one) "
+        "where the schema is, so they complete field names and flag mistakes as you type.")
+    add("")
+    add("```yaml")
+    example = template.render_claim(schema, EXAMPLE_VALUES, f"../{template.SCHEMA_REL}",
+                                    {"domain": "Known domains: the keys of claims/_domains.yaml."})
+    out.extend(example.rstrip("\n").splitlines())
+    add("```")
+    add("")
+    add("## Fields")
+    add("")
+    add("`name[].field` is a field of each item of the list `name`.")
+    add("")
+    add("| Field | Required | Type | Rules | Meaning |")
+    add("| --- | --- | --- | --- | --- |")
+    for path, name, prop, required in walk_fields(schema):
+        add(f"| `{path}` | {'yes' if required else 'no'} | {cell(_type(schema, prop))} | "
+            f"{cell(_rules(name, prop))} | {cell(prop.get('description', ''))} |")
+    add("")
+    add("No other field is allowed: a misspelt field name is an error (`unknown-field`), not silently ignored.")
+    add("")
+    add("## Locators")
+    add("")
+    locator = template.resolve(schema, {"$ref": "#/$defs/locator"})
+    add(f"{prose(locator.get('description', ''))} Write a locator as text when the place has no single label "
+        "(`locator: \"§4, Table 1\"`), or as a mapping with exactly one label when it has:")
+    add("")
+    add("| Label | Example |")
+    add("| --- | --- |")
+    examples = {"section": '"4.2"', "page": "15", "figure": "3", "table": "1", "paragraph": "2", "line": "12"}
+    for label in template.locator_labels(schema):
+        add(f"| `{label}` | `locator: {{{label}: {examples.get(label, '1')}}}` |")
+    add("")
+    add("A label's value is text or a whole number, 1–200 characters; quote a value such as `\"4.2\"` that YAML "
+        "would read as a decimal number.")
+    add("")
+    add("## Kinds and domains")
+    add("")
+    kinds = schema["properties"]["kind"]["enum"]
+    add(f"`kind` is one of {', '.join(f'`{k}`' for k in kinds)}; their descriptions, shown on the kind pages, "
+        "are in `claims/_kinds.yaml`. `domain` is a key of `claims/_domains.yaml`: add a domain there "
+        "(with a `title` and a `description`) before using it.")
+    add("")
+    add("## Relations")
+    add("")
+    relation = template.resolve(schema, schema["properties"]["relations"]["items"])
+    types = relation["properties"]["type"]["enum"]
+    add(f"A relation points from this claim to another: {', '.join(f'`{t}`' for t in types)}. "
+        "`supports` and `depends-on` chains must not form a cycle. `fidelity` is only allowed on `interprets`, "
+        "where a secondary work restates a primary one: it says how faithfully.")
+    add("")
+    add("## Text that YAML reads differently")
+    add("")
+    add("YAML 1.1 reads some unquoted values as something other than text: `no`, `yes`, `on` and `off` as "
+        "true or false, `1.10` as the number 1.1, `2026-02-27` as a date. Quote such values "
+        "(`locator: \"1.10\"`); the checker reports them as `wrong-type` with the quoted form to use. "
+        "Titles and statements may use inline Markdown (emphasis, code, links to http, https or mailto "
+        "addresses) but no raw HTML.")
+    add("")
+    return "\n".join(out)
