@@ -456,6 +456,11 @@ def _authors(kb: KnowledgeBase) -> list[str]:
     return list(kb.settings.editors) or [f"{kb.settings.name} editors"]
 
 
+def editors(kb: KnowledgeBase) -> list[str]:
+    """The names every claim is cited under: mkdocs.yml's editors, or '<name> editors'."""
+    return _authors(kb)
+
+
 def version_of(kb: KnowledgeBase) -> str | None:
     """The release or commit to name in citations; None while the knowledge base is unversioned."""
     version = kb.settings.version.strip()
