@@ -24,7 +24,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from claimkb.cite import formatting as cite
-from claimkb.cite import metadata
+from claimkb.cite import linked, metadata
 from claimkb.core import loader
 from claimkb.core.model import KnowledgeBase
 from claimkb.site import head, render
@@ -209,6 +209,13 @@ def test_pages_without_a_citation_have_no_citation_tags(repo_site: Path) -> None
     for url in ("", "map", "matrix", "cite", "claims", "bibliography"):
         html = page(repo_site, url) if url else (repo_site / "index.html").read_text("utf-8")
         assert highwire(html) == {} and jsonld(html) == [], url
+
+
+def test_the_cite_page_has_the_anchors_the_graph_names(repo_site: Path) -> None:
+    """The fidelity grades' and the editors' IRIs in the linked data point at anchors of the built page."""
+    html = page(repo_site, "cite")
+    for anchor in ["fidelity", "editors", *(f"fidelity-{v}" for v in linked.FIDELITY)]:
+        assert f'id="{anchor}"' in html, anchor
 
 
 # ---------------------------------------------------------------- reference types and hostile content
