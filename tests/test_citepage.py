@@ -95,7 +95,7 @@ def test_the_linked_data_examples_are_part_of_the_exports(sections: dict, site: 
     part = Graph().parse(data=example, format="turtle")
     assert len(part) > 20 and set(part) <= set(full)
     claim = citepage.example_claim(repo_kb)
-    subject = linked.claim_graph(repo_kb, claim.id)
+    subject = linked.claim_triples(repo_kb, claim.id)
     assert set(part) == set(subject)  # every triple about the claim and its citations, nothing else
     (command,), (example,) = sections["Linked data: JSON-LD"]
     node = json.loads(example)

@@ -159,9 +159,9 @@ def downloads(kb: KnowledgeBase) -> dict[str, str | bytes]:
         "claims.json": export_dataset(kb),
     }
     if kb.settings.site_url:
-        graph = linked.graph(kb)
-        files["claims.ttl"] = linked.export_turtle(kb, graph)
-        files["claims.jsonld"] = linked.export_jsonld(kb, graph)
+        data = linked.triples(kb)
+        files["claims.ttl"] = linked.export_turtle(kb, data)
+        files["claims.jsonld"] = linked.export_jsonld(kb, data)
         files["claims.shapes.ttl"] = linked.shapes_text()
     files["claims.db"] = database.export_sqlite(kb)
     return files

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
-from typing import Any
+from typing import Any, Iterator
 from urllib.parse import quote
 
 from rdflib import RDF, RDFS, XSD, Graph, Literal, Namespace, URIRef
@@ -58,10 +58,31 @@ FIDELITY = {
     "addition": "The claim has no real counterpart in the target; the target is linked for orientation.",
     "overstatement": "The secondary work states the target's point more strongly than the target does.",
 }
-_RELATION_CITO = {m.term: CITO[m.cito] for m in RELATIONS}
-_ROLE_CITO = {m.term: CITO[m.cito] for m in ROLES}
 _DATE_TYPES = {4: XSD.gYear, 7: XSD.gYearMonth, 10: XSD.date}
 _IRI_RE = re.compile(r"https?://[^\s<>\"{}|\\^`]+")  # a URL field that is a valid IRI; others stay out of the graph
+
+# The terms the graph uses, as plain strings looked up once: rdflib makes a new URIRef on every attribute access,
+# and hashes one by building a new string each time, which at 250,000 triples cost seconds.
+A = str(RDF.type)
+_T = {name: str(ns[name]) for ns, names in (
+    (SCHEMA, ("Claim", "CreativeWork", "Dataset", "name", "text", "identifier", "keywords", "isPartOf", "appearance",
+              "version", "datePublished", "license", "editor", "url")),
+    (CITO, ("Citation", "hasCitingEntity", "hasCitedEntity", "hasCitationCharacterization")),
+    (PROV, ("Agent", "Derivation", "qualifiedDerivation", "entity", "wasDerivedFrom", "wasAttributedTo")),
+    (OA, ("Annotation", "motivatedBy", "assessing", "hasTarget", "hasBody")),
+    (SKOS, ("Concept", "ConceptScheme", "inScheme", "notation", "prefLabel", "definition")),
+    (FOAF, ("Group", "member")),  # foaf:Agent is written out: "Agent" is PROV's
+) for name in names}
+FOAF_NAME, DC_TYPE, DC_SUBJECT, DC_CREATOR, DC_CITATION, DC_REPLACED = (
+    str(FOAF["name"]), str(DCTERMS.type), str(DCTERMS.subject), str(DCTERMS.creator),
+    str(DCTERMS.bibliographicCitation), str(DCTERMS.isReplacedBy))
+LABEL, COMMENT, SEE_ALSO = str(RDFS.label), str(RDFS.comment), str(RDFS.seeAlso)
+LOCATOR, DOI = str(BIBO.locator), str(BIBO.doi)
+_RELATION_CITO = {m.term: str(CITO[m.cito]) for m in RELATIONS}
+_ROLE_CITO = {m.term: str(CITO[m.cito]) for m in ROLES}
+
+# An object is an IRI (a plain str) or an rdflib Literal; subjects and predicates are always IRIs.
+Object = str | Literal
 
 
 class NoSiteUrl(ValueError):
@@ -85,31 +106,61 @@ def _date(text: str | None) -> Literal | None:
     return Literal(text, datatype=kind) if kind else Literal(text)
 
 
+class Triples:
+    """Triples by subject and predicate, in plain strings: what the writers walk in order.
+
+    rdflib's store and serializers took 35 s of a 5,000-claim build, whose budget is 1.3 times plain MkDocs; so the
+    graph is written from this index, with rdflib's Literal for values and its IRI check, and `graph()` gives the
+    same triples as an rdflib Graph. The tests parse both files back with rdflib.
+    """
+
+    def __init__(self) -> None:
+        self.by_subject: dict[str, dict[str, list[Object]]] = {}
+
+    def add(self, s: str, p: str, o: Object | None) -> None:
+        if o is None or o == "":
+            return
+        self.by_subject.setdefault(s, {}).setdefault(p, []).append(o)
+
+    def __iter__(self) -> Iterator[tuple[URIRef, URIRef, URIRef | Literal]]:
+        seen = set()
+        for s, predicates in self.by_subject.items():
+            for p, objects in predicates.items():
+                for o in objects:
+                    triple = (URIRef(s), URIRef(p), o if isinstance(o, Literal) else URIRef(o))
+                    if triple not in seen:
+                        seen.add(triple)
+                        yield triple
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+
 class _Builder:
     def __init__(self, kb: KnowledgeBase) -> None:
         site = metadata.site_url(kb)
         if not site:
             raise NoSiteUrl("linked data names each claim by its permanent URL: set site_url in mkdocs.yml")
         self.kb, self.site = kb, site
-        self.g = Graph(bind_namespaces="none")
-        for prefix, ns in PREFIXES.items():
-            self.g.bind(prefix, ns)
-        self.dataset = URIRef(site)
-        self.editors = URIRef(f"{site}cite/#editors")
+        self.g = Triples()
+        self.dataset = site
+        self.editors = f"{site}cite/#editors"
+        self._works: dict[str, str | None] = {}
 
-    def add(self, s: URIRef, p: URIRef, o: URIRef | Literal | str | None) -> None:
-        if o is None or o == "":
-            return
-        self.g.add((s, p, o if isinstance(o, (URIRef, Literal)) else Literal(o)))
+    def text(self, s: str, p: str, value: str | None) -> None:
+        if value:
+            self.g.add(s, p, Literal(value))
 
-    def claim_iri(self, claim_id: str) -> URIRef:
-        return URIRef(cite.claim_url(self.kb, claim_id))
+    def claim_iri(self, claim_id: str) -> str:
+        return cite.claim_url(self.kb, claim_id)
 
-    def work(self, key: str) -> URIRef | None:
-        ref = self.kb.references.get(key)
-        return URIRef(metadata.work_iri(self.kb, ref)) if ref is not None else None
+    def work(self, key: str) -> str | None:
+        if key not in self._works:
+            ref = self.kb.references.get(key)
+            self._works[key] = metadata.work_iri(self.kb, ref) if ref is not None else None
+        return self._works[key]
 
-    def build(self) -> Graph:
+    def build(self) -> Triples:
         self.knowledge_base()
         self.vocabularies()
         for ref in sorted(self.kb.references.values(), key=lambda r: r.key):
@@ -120,36 +171,34 @@ class _Builder:
         return self.g
 
     def knowledge_base(self) -> None:
-        kb, g, d = self.kb, self.g, self.dataset
-        g.add((d, RDF.type, SCHEMA.Dataset))
-        self.add(d, SCHEMA.name, kb.settings.name)
-        self.add(d, SCHEMA.version, cite.version_of(kb))
-        self.add(d, SCHEMA.datePublished, _date(kb.settings.date[:10] if kb.settings.date else None))
-        lic = metadata.license_url(kb)
-        self.add(d, SCHEMA.license, URIRef(lic) if lic else None)
-        self.add(d, SCHEMA.editor, self.editors)
-        g.add((self.editors, RDF.type, PROV.Agent))
-        g.add((self.editors, RDF.type, FOAF.Group))
-        self.add(self.editors, RDFS.label, f"The editors of {kb.settings.name}")
+        kb, add, d = self.kb, self.g.add, self.dataset
+        add(d, A, _T["Dataset"])
+        self.text(d, _T["name"], kb.settings.name)
+        self.text(d, _T["version"], cite.version_of(kb))
+        add(d, _T["datePublished"], _date(kb.settings.date[:10] if kb.settings.date else None))
+        add(d, _T["license"], metadata.license_url(kb))
+        add(d, _T["editor"], self.editors)
+        add(self.editors, A, _T["Agent"])
+        add(self.editors, A, _T["Group"])
+        self.text(self.editors, LABEL, f"The editors of {kb.settings.name}")
         for i, name in enumerate(cite.editors(kb), 1):
-            member = URIRef(f"{self.site}cite/#editor-{i}")
-            g.add((self.editors, FOAF.member, member))
-            g.add((member, RDF.type, FOAF.Agent))
-            self.add(member, FOAF.name, name)
+            member = f"{self.site}cite/#editor-{i}"
+            add(self.editors, _T["member"], member)
+            add(member, A, str(FOAF.Agent))
+            self.text(member, FOAF_NAME, name)
 
-    def scheme(self, path: str, label: str) -> URIRef:
-        scheme = URIRef(f"{self.site}{path}")
-        self.g.add((scheme, RDF.type, SKOS.ConceptScheme))
-        self.add(scheme, SKOS.prefLabel, label)
+    def scheme(self, path: str, label: str) -> str:
+        scheme = f"{self.site}{path}"
+        self.g.add(scheme, A, _T["ConceptScheme"])
+        self.text(scheme, _T["prefLabel"], label)
         return scheme
 
-    def concept(self, scheme: URIRef, iri: str, notation: str, label: str, definition: str | None) -> None:
-        concept = URIRef(iri)
-        self.g.add((concept, RDF.type, SKOS.Concept))
-        self.g.add((concept, SKOS.inScheme, scheme))
-        self.add(concept, SKOS.notation, notation)
-        self.add(concept, SKOS.prefLabel, label)
-        self.add(concept, SKOS.definition, definition)
+    def concept(self, scheme: str, iri: str, notation: str, label: str, definition: str | None) -> None:
+        self.g.add(iri, A, _T["Concept"])
+        self.g.add(iri, _T["inScheme"], scheme)
+        self.text(iri, _T["notation"], notation)
+        self.text(iri, _T["prefLabel"], label)
+        self.text(iri, _T["definition"], definition)
 
     def vocabularies(self) -> None:
         domains = self.scheme("domains/", "Evidence domains")
@@ -163,46 +212,47 @@ class _Builder:
             self.concept(fidelity, f"{self.site}cite/#fidelity-{value}", value, value, definition)
 
     def reference(self, ref: Reference) -> None:
-        iri = URIRef(metadata.work_iri(self.kb, ref))
+        add, iri = self.g.add, self.work(ref.key)
+        assert iri is not None
         csl = cite.reference_csl(ref)
-        self.g.add((iri, RDF.type, SCHEMA.CreativeWork))
+        add(iri, A, _T["CreativeWork"])
         kind = metadata.SCHEMA_TYPES.get(csl["type"])
         if kind and kind != "CreativeWork":
-            self.g.add((iri, RDF.type, SCHEMA[kind]))
-        self.add(iri, SCHEMA.identifier, ref.key)
-        self.add(iri, SCHEMA.name, csl.get("title") or ref.key)
-        self.add(iri, DCTERMS.bibliographicCitation, cite.format_reference(self.kb, ref))
-        self.add(iri, SCHEMA.datePublished, _date(metadata.iso_date(csl.get("issued"))))
-        self.add(iri, BIBO.doi, metadata.doi_of(ref))
+            add(iri, A, str(SCHEMA[kind]))
+        self.text(iri, _T["identifier"], ref.key)
+        self.text(iri, _T["name"], csl.get("title") or ref.key)
+        self.text(iri, DC_CITATION, cite.format_reference(self.kb, ref))
+        add(iri, _T["datePublished"], _date(metadata.iso_date(csl.get("issued"))))
+        self.text(iri, DOI, metadata.doi_of(ref))
         url = csl.get("URL", "")
-        if _IRI_RE.fullmatch(url) and url != str(iri):
-            self.add(iri, SCHEMA.url, URIRef(url))
+        if _IRI_RE.fullmatch(url) and url != iri:
+            add(iri, _T["url"], url)
         page = metadata.reference_url(self.kb, ref)
-        if page != str(iri):
-            self.add(iri, RDFS.seeAlso, URIRef(page))
+        if page != iri:
+            add(iri, SEE_ALSO, page)
 
     def claim(self, claim: Claim) -> None:
-        kb, g = self.kb, self.g
+        kb, add = self.kb, self.g.add
         c = self.claim_iri(claim.id)
-        g.add((c, RDF.type, SCHEMA.Claim))
-        self.add(c, SCHEMA.identifier, claim.id)
-        self.add(c, SCHEMA.name, claim.title)
-        self.add(c, SCHEMA.text, claim.statement)
-        for tag in claim.tags:
-            self.add(c, SCHEMA.keywords, tag)
-        g.add((c, SCHEMA.isPartOf, self.dataset))
+        add(c, A, _T["Claim"])
+        self.text(c, _T["identifier"], claim.id)
+        self.text(c, _T["name"], claim.title)
+        self.text(c, _T["text"], claim.statement)
+        for tag in dict.fromkeys(claim.tags):
+            self.text(c, _T["keywords"], tag)
+        add(c, _T["isPartOf"], self.dataset)
         if claim.kind in kb.kinds:
-            g.add((c, DCTERMS.type, URIRef(f"{self.site}kinds/{claim.kind}/")))
+            add(c, DC_TYPE, f"{self.site}kinds/{claim.kind}/")
         if claim.domain in kb.domains:
-            g.add((c, DCTERMS.subject, URIRef(f"{self.site}domains/{claim.domain}/")))
+            add(c, DC_SUBJECT, f"{self.site}domains/{claim.domain}/")
         claiming = self.work(claim.claimed_by.ref) if claim.claimed_by else None
         if claiming is not None and claim.claimed_by is not None:
-            g.add((c, SCHEMA.appearance, claiming))
-            derivation = URIRef(f"{c}#claimed-by")
-            g.add((c, PROV.qualifiedDerivation, derivation))
-            g.add((derivation, RDF.type, PROV.Derivation))
-            g.add((derivation, PROV.entity, claiming))
-            self.add(derivation, BIBO.locator, str(claim.claimed_by.locator) if claim.claimed_by.locator else None)
+            add(c, _T["appearance"], claiming)
+            derivation = f"{c}#claimed-by"
+            add(c, _T["qualifiedDerivation"], derivation)
+            add(derivation, A, _T["Derivation"])
+            add(derivation, _T["entity"], claiming)
+            self.text(derivation, LOCATOR, str(claim.claimed_by.locator) if claim.claimed_by.locator else None)
         seen: dict[str, int] = {}
         for source in claim.sources:
             self.source(c, source, claiming, seen)
@@ -211,65 +261,72 @@ class _Builder:
             if r.target not in kb.claims or r.target == claim.id or r.type not in _RELATION_CITO:
                 continue  # what the renderer leaves out too; claimkb check reports it
             target, prop = self.claim_iri(r.target), _RELATION_CITO[r.type]
-            g.add((c, prop, target))
-            node = self.qualified(c, f"relation-{r.type}-{r.target}", seen)
-            g.add((node, RDF.type, CITO.Citation))
-            g.add((node, CITO.hasCitingEntity, c))
-            g.add((node, CITO.hasCitedEntity, target))
-            g.add((node, CITO.hasCitationCharacterization, prop))
-            g.add((node, PROV.wasAttributedTo, self.editors))  # the relations are the editors' reading
-            self.add(node, RDFS.comment, " ".join(r.note.split()) if r.note else None)
+            add(c, prop, target)
+            node = self.citation(c, f"relation-{r.type}-{r.target}", seen, target, prop)
+            add(node, _T["wasAttributedTo"], self.editors)  # the relations are the editors' reading
+            self.text(node, COMMENT, " ".join(r.note.split()) if r.note else None)
             if r.fidelity in FIDELITY:
-                grade = URIRef(f"{node}-fidelity")
-                g.add((grade, RDF.type, OA.Annotation))
-                g.add((grade, OA.motivatedBy, OA.assessing))
-                g.add((grade, OA.hasTarget, node))
-                g.add((grade, OA.hasBody, URIRef(f"{self.site}cite/#fidelity-{r.fidelity}")))
-                g.add((grade, DCTERMS.creator, self.editors))
+                grade = f"{node}-fidelity"
+                add(grade, A, _T["Annotation"])
+                add(grade, _T["motivatedBy"], _T["assessing"])
+                add(grade, _T["hasTarget"], node)
+                add(grade, _T["hasBody"], f"{self.site}cite/#fidelity-{r.fidelity}")
+                add(grade, DC_CREATOR, self.editors)
 
-    def qualified(self, claim: URIRef, name: str, seen: dict[str, int]) -> URIRef:
-        """A fragment IRI for one of the claim's citations, named by what it links so it survives reordering."""
+    def citation(self, claim: str, name: str, seen: dict[str, int], cited: str, prop: str) -> str:
+        """The citation reified at a fragment of the claim's URL, named by what it links so it survives reordering."""
         seen[name] = seen.get(name, 0) + 1
-        suffix = f"-{seen[name]}" if seen[name] > 1 else ""
-        return URIRef(f"{claim}#{_fragment(name)}{suffix}")
+        node = f"{claim}#{_fragment(name)}" + (f"-{seen[name]}" if seen[name] > 1 else "")
+        add = self.g.add
+        add(node, A, _T["Citation"])
+        add(node, _T["hasCitingEntity"], claim)
+        add(node, _T["hasCitedEntity"], cited)
+        add(node, _T["hasCitationCharacterization"], prop)
+        return node
 
-    def source(self, c: URIRef, source: Citation, claiming: URIRef | None, seen: dict[str, int]) -> None:
+    def source(self, c: str, source: Citation, claiming: str | None, seen: dict[str, int]) -> None:
         work = self.work(source.ref)
         if work is None or source.role not in _ROLE_CITO:
             return
-        g, prop = self.g, _ROLE_CITO[source.role]
-        g.add((c, prop, work))
-        node = self.qualified(c, f"source-{source.ref}", seen)
-        g.add((node, RDF.type, CITO.Citation))
-        g.add((node, CITO.hasCitingEntity, c))
-        g.add((node, CITO.hasCitedEntity, work))
-        g.add((node, CITO.hasCitationCharacterization, prop))
-        self.add(node, BIBO.locator, str(source.locator) if source.locator else None)
-        self.add(node, RDFS.comment, " ".join(source.note.split()) if source.note else None)
+        prop = _ROLE_CITO[source.role]
+        self.g.add(c, prop, work)
+        node = self.citation(c, f"source-{source.ref}", seen, work, prop)
+        self.text(node, LOCATOR, str(source.locator) if source.locator else None)
+        self.text(node, COMMENT, " ".join(source.note.split()) if source.note else None)
         if source.role == "context":
-            g.add((node, PROV.wasAttributedTo, self.editors))
+            self.g.add(node, _T["wasAttributedTo"], self.editors)
         elif claiming is not None:
-            g.add((node, PROV.wasDerivedFrom, claiming))
+            self.g.add(node, _T["wasDerivedFrom"], claiming)
 
     def aliases(self) -> None:
         for full, new in sorted(self.kb.aliases.items()):
             section, old = full.split(":", 1)
             if section == "claims" and new in self.kb.claims:
-                self.g.add((self.claim_iri(old), DCTERMS.isReplacedBy, self.claim_iri(new)))
+                self.g.add(self.claim_iri(old), DC_REPLACED, self.claim_iri(new))
             elif section == "references" and new in self.kb.references:
-                self.g.add((URIRef(metadata.reference_url(self.kb, old)), DCTERMS.isReplacedBy, self.work(new)))
+                self.g.add(metadata.reference_url(self.kb, old), DC_REPLACED, self.work(new))
 
 
-def graph(kb: KnowledgeBase) -> Graph:
-    """The knowledge base as RDF; raises NoSiteUrl without a site_url to name the resources by."""
+def triples(kb: KnowledgeBase) -> Triples:
+    """The knowledge base's triples; raises NoSiteUrl without a site_url to name the resources by."""
     return _Builder(kb).build()
 
 
-def claim_graph(kb: KnowledgeBase, claim_id: str) -> Graph:
+def claim_triples(kb: KnowledgeBase, claim_id: str) -> Triples:
     """The triples about one claim and its citations, as in the whole graph: the Cite and reuse page's example."""
     builder = _Builder(kb)
     builder.claim(kb.claims[claim_id])
     return builder.g
+
+
+def graph(kb: KnowledgeBase, data: Triples | None = None) -> Graph:
+    """The knowledge base (or the given triples) as an rdflib Graph, with the prefixes bound."""
+    g = Graph(bind_namespaces="none")
+    for prefix, ns in PREFIXES.items():
+        g.bind(prefix, ns)
+    for triple in data if data is not None else triples(kb):
+        g.add(triple)
+    return g
 
 
 def _header(kb: KnowledgeBase, what: str) -> str:
@@ -277,30 +334,101 @@ def _header(kb: KnowledgeBase, what: str) -> str:
     return f"{kb.settings.name}: {what}" + (f", version {version}" if version else "")
 
 
-def export_turtle(kb: KnowledgeBase, g: Graph | None = None) -> str:
-    """Turtle, subjects and objects sorted by rdflib's serializer: the same graph gives the same text."""
-    text = (g if g is not None else graph(kb)).serialize(format="turtle")
-    comment = (f"# {_header(kb, 'claims, references and their relations as linked data')}.\n"
-               "# Vocabularies: CiTO for relations and sources, SKOS for domains, kinds and fidelity grades, PROV for\n"
-               "# who asserted what, Web Annotation for the editors' fidelity grades. SHACL shapes: claims.shapes.ttl.\n")
-    return comment + text.rstrip("\n") + "\n"
+class _Terms:
+    """Terms as Turtle and JSON-LD text: prefixed names where a term has one, and which prefixes were used."""
+
+    _LOCAL = re.compile(r"[A-Za-z][A-Za-z0-9_-]*")
+    # Turtle's string escapes (ECHAR): every other character may stand as itself between double quotes.
+    _ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"})
+
+    def __init__(self) -> None:
+        self.used: set[str] = set()
+        self._iris: dict[str, tuple[str, str | None]] = {}
+        self._spaces = sorted(((p, str(ns)) for p, ns in PREFIXES.items()), key=lambda x: -len(x[1]))
+
+    def _iri(self, iri: str) -> tuple[str, str | None]:
+        """(Turtle form, prefix used) of an IRI, computed once per IRI."""
+        found = self._iris.get(iri)
+        if found is None:
+            prefix, local = next(((p, iri[len(ns):]) for p, ns in self._spaces
+                                  if iri.startswith(ns) and self._LOCAL.fullmatch(iri[len(ns):])), (None, ""))
+            # URIRef.n3 refuses an IRI holding a character Turtle cannot carry (< > " { } | \ ^ `, spaces).
+            text = f"{prefix}:{local}" if prefix else URIRef(iri).n3()
+            found = self._iris[iri] = (text, prefix)
+        if found[1]:
+            self.used.add(found[1])
+        return found
+
+    def turtle(self, term: Object) -> str:
+        if not isinstance(term, Literal):
+            return self._iri(term)[0]
+        text = f'"{str(term).translate(self._ESCAPES)}"'
+        if term.language:
+            return f"{text}@{term.language}"
+        return f"{text}^^{self.turtle(str(term.datatype))}" if term.datatype else text
+
+    def compact(self, iri: str) -> str:
+        text, prefix = self._iri(iri)
+        return text if prefix else iri
+
+    def jsonld(self, term: Object) -> Any:
+        if not isinstance(term, Literal):
+            return {"@id": self.compact(term)}
+        if term.language:
+            return {"@language": term.language, "@value": str(term)}
+        return {"@type": self.compact(str(term.datatype)), "@value": str(term)} if term.datatype else str(term)
 
 
-def _sorted(value: Any) -> Any:
-    """JSON-LD with every node and every set of values in one order (rdflib emits them in hash order)."""
-    if isinstance(value, dict):
-        return {k: _sorted(v) for k, v in value.items()}
-    if isinstance(value, list):
-        items = [_sorted(v) for v in value]
-        return sorted(items, key=lambda v: json.dumps(v, sort_keys=True, ensure_ascii=False))
-    return value
+def _jsonld_order(value: Any) -> tuple[str, ...]:
+    if isinstance(value, str):
+        return ("1", value)
+    return ("0", value["@id"]) if "@id" in value else ("2", value["@value"], value.get("@type", ""))
 
 
-def export_jsonld(kb: KnowledgeBase, g: Graph | None = None) -> str:
-    """Compact JSON-LD with the prefixes as its context: the same triples as the Turtle."""
-    context = {prefix: str(ns) for prefix, ns in PREFIXES.items()}
-    text = (g if g is not None else graph(kb)).serialize(format="json-ld", context=context, auto_compact=True)
-    data = json.loads(text)
-    nodes = data.get("@graph", [data] if "@id" in data else [])
-    out = {"@context": context, "@graph": sorted(_sorted(nodes), key=lambda n: n.get("@id", ""))}
-    return json.dumps(out, indent=2, ensure_ascii=False, sort_keys=True) + "\n"
+def turtle_text(data: Triples, header: str = "") -> str:
+    """Turtle, one block a subject, everything sorted: the same triples give the same text."""
+    terms = _Terms()
+    blocks = []
+    for s in sorted(data.by_subject):
+        predicates = data.by_subject[s]
+        parts = []
+        for p in sorted(predicates, key=lambda p: (p != A, "" if p == A else terms.turtle(p))):
+            objects = ",\n        ".join(sorted({terms.turtle(o) for o in predicates[p]}))
+            parts.append(f"{'a' if p == A else terms.turtle(p)} {objects}")
+        blocks.append(f"{terms.turtle(s)} " + " ;\n    ".join(parts) + " .\n")
+    prefixes = "".join(f"@prefix {p}: <{str(PREFIXES[p])}> .\n" for p in sorted(terms.used))
+    return header + prefixes + "\n" + "\n".join(blocks)
+
+
+def export_turtle(kb: KnowledgeBase, data: Triples | None = None) -> str:
+    header = (f"# {_header(kb, 'claims, references and their relations as linked data')}.\n"
+              "# Vocabularies: CiTO for relations and sources, SKOS for domains, kinds and fidelity grades, PROV\n"
+              "# for who asserted what, Web Annotation for the editors' fidelity grades.\n"
+              "# SHACL shapes: claims.shapes.ttl.\n")
+    return turtle_text(data if data is not None else triples(kb), header)
+
+
+def jsonld_nodes(data: Triples) -> list[dict[str, Any]]:
+    """One compact JSON-LD node a subject, sorted, with the prefixes of PREFIXES: the same triples as the Turtle."""
+    terms = _Terms()
+    nodes = []
+    for s in sorted(data.by_subject):
+        node: dict[str, Any] = {"@id": terms.compact(s)}
+        for p, objects in data.by_subject[s].items():
+            if p == A:
+                key, values = "@type", sorted({terms.compact(o) for o in objects})
+            else:
+                unique = {json.dumps(v, sort_keys=True): v for v in (terms.jsonld(o) for o in objects)} \
+                    if len(objects) > 1 else {"": terms.jsonld(objects[0])}
+                key, values = terms.compact(p), sorted(unique.values(), key=_jsonld_order)
+            node[key] = values[0] if len(values) == 1 else values
+        nodes.append(node)
+    return nodes
+
+
+def export_jsonld(kb: KnowledgeBase, data: Triples | None = None) -> str:
+    """The graph as JSON-LD: the context, then one node a line (the C JSON encoder: indenting costs seconds)."""
+    context = json.dumps({p: str(ns) for p, ns in sorted(PREFIXES.items())}, indent=4)
+    nodes = jsonld_nodes(data if data is not None else triples(kb))
+    lines = ",\n".join("    " + json.dumps(n, ensure_ascii=False, sort_keys=True) for n in nodes)
+    return f'{{\n  "@context": {context[:-1]}  }},\n  "@graph": [\n{lines}\n  ]\n}}\n'

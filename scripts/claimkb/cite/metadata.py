@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 from urllib.parse import quote
 
@@ -138,9 +139,14 @@ def name_jsonld(name: dict[str, str]) -> dict[str, str]:
 
 def _work(kb: KnowledgeBase, ref: Reference) -> dict[str, Any]:
     """A reference as a short schema.org object: enough to identify it from a claim page."""
+    return dict(_work_of(ref, work_iri(kb, ref)))
+
+
+@lru_cache(maxsize=4096)
+def _work_of(ref: Reference, iri: str) -> dict[str, Any]:
+    # Every claim citing a work names it the same way: built once per build, copied by _work.
     csl = cite.reference_csl(ref)
     out: dict[str, Any] = {"@type": SCHEMA_TYPES.get(csl["type"], "CreativeWork")}
-    iri = work_iri(kb, ref)
     if iri:
         out["@id"] = iri
     out["name"] = csl.get("title") or ref.key

@@ -3,8 +3,6 @@ from __future__ import annotations
 
 import json
 
-from rdflib import Graph
-
 from ..cite import database, export, linked, metadata
 from ..cite import formatting as cite
 from ..core.markup import escape_text, fenced
@@ -147,15 +145,15 @@ def _linked_data(kb: KnowledgeBase, claim: Claim) -> str:
     if not kb.settings.site_url:
         return ("### Linked data\n\n`claimkb export --format turtle` and `--format jsonld` name every claim by its "
                 "permanent URL, so they need `site_url` in `mkdocs.yml`.\n\n")
-    g = linked.claim_graph(kb, claim.id)
-    turtle = g.serialize(format="turtle").strip()
+    data = linked.claim_triples(kb, claim.id)
+    turtle = linked.turtle_text(data).strip()
     out = [_section("Linked data: Turtle", "[claims.ttl](downloads/claims.ttl) holds the knowledge base as RDF, "
                     "for SPARQL stores, ORKG, Wikidata tooling and nanopublications. The claim above, with its "
                     "reified citations:", "claimkb export --format turtle -o claims.ttl", turtle, "turtle"),
            _section("Linked data: JSON-LD", "[claims.jsonld](downloads/claims.jsonld) is the same graph as compact "
                     "JSON-LD, with the prefixes as its context. The claim's node:",
                     "claimkb export --format jsonld -o claims.jsonld",
-                    json.dumps(_claim_node(kb, claim, g), indent=2, ensure_ascii=False, sort_keys=True), "json"),
+                    json.dumps(_claim_node(kb, claim, data), indent=2, ensure_ascii=False, sort_keys=True), "json"),
            _mapping(kb),
            "### Shapes\n\n[claims.shapes.ttl](downloads/claims.shapes.ttl) describes the graph in SHACL: what every "
            "claim, citation, work, concept and fidelity grade must have, and that a cited source is derived from "
@@ -165,10 +163,9 @@ def _linked_data(kb: KnowledgeBase, claim: Claim) -> str:
     return "".join(out)
 
 
-def _claim_node(kb: KnowledgeBase, claim: Claim, g: Graph) -> dict:
-    data = json.loads(linked.export_jsonld(kb, g))
+def _claim_node(kb: KnowledgeBase, claim: Claim, data: linked.Triples) -> dict:
     url = cite.claim_url(kb, claim)
-    return next(node for node in data["@graph"] if node.get("@id") == url)
+    return next(node for node in linked.jsonld_nodes(data) if node["@id"] == url)
 
 
 def _sql(kb: KnowledgeBase, claim: Claim | None, thesis_id: str | None) -> str:

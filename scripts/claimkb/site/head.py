@@ -12,15 +12,15 @@ from ..core.model import Claim, KnowledgeBase, Reference
 # The front-matter field a page's head HTML travels in; templates/main.html writes it into {% block extrahead %}.
 FIELD = "claimkb_head"
 # Characters an HTML document cannot carry: control characters (the parser turns &#x80;-&#x9f; into Windows-1252
-# letters), surrogates and noncharacters. Tabs and newlines stay.
-_UNCARRIABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff]")
+# letters), surrogates and the noncharacters of every plane. Tabs and newlines stay.
+_UNCARRIABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef"
+                          + "".join(chr(plane + 0xFFFE) + chr(plane + 0xFFFF) for plane in range(0, 0x110000, 0x10000))
+                          + "]")
 _JSON_HTML = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026"})
 
 
 def _carriable(text: str) -> str:
-    text = _UNCARRIABLE.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
-    # Noncharacters of the other planes (U+1FFFE, U+1FFFF, ...) are parse errors too.
-    return "".join(ch for ch in text if (ord(ch) & 0xFFFE) != 0xFFFE)
+    return _UNCARRIABLE.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
 
 
 def attribute(value: str) -> str:
