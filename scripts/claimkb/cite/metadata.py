@@ -137,20 +137,21 @@ def name_jsonld(name: dict[str, str]) -> dict[str, str]:
     return out
 
 
-def _work(kb: KnowledgeBase, ref: Reference) -> dict[str, Any]:
-    """A reference as a short schema.org object: enough to identify it from a claim page."""
-    return dict(_work_of(ref, work_iri(kb, ref)))
+def _work(kb: KnowledgeBase, ref: Reference, authors: bool = True) -> dict[str, Any]:
+    """A reference as a short schema.org object, enough to identify it from a claim page: the claiming work with
+    its authors, a cited one without (one source lists forty, and every page stays light)."""
+    return dict(_work_of(ref, work_iri(kb, ref), authors))
 
 
-@lru_cache(maxsize=4096)
-def _work_of(ref: Reference, iri: str) -> dict[str, Any]:
+@lru_cache(maxsize=8192)
+def _work_of(ref: Reference, iri: str, authors: bool) -> dict[str, Any]:
     # Every claim citing a work names it the same way: built once per build, copied by _work.
     csl = cite.reference_csl(ref)
     out: dict[str, Any] = {"@type": SCHEMA_TYPES.get(csl["type"], "CreativeWork")}
     if iri:
         out["@id"] = iri
     out["name"] = csl.get("title") or ref.key
-    if csl.get("author"):
+    if authors and csl.get("author"):
         out["author"] = [name_jsonld(n) for n in csl["author"]]
     date = iso_date(csl.get("issued"))
     if date:
@@ -216,7 +217,7 @@ def claim_metadata(kb: KnowledgeBase, claim: Claim) -> PageMetadata:
     if claim.claimed_by and claim.claimed_by.ref in kb.references:
         ld["appearance"] = _work(kb, kb.references[claim.claimed_by.ref])
     cited = [s.ref for s in claim.sources if s.role == "cited"] + [s.ref for s in claim.sources if s.role != "cited"]
-    works = [_work(kb, kb.references[key]) for key in dict.fromkeys(cited) if key in kb.references]
+    works = [_work(kb, kb.references[key], authors=False) for key in dict.fromkeys(cited) if key in kb.references]
     if works:
         ld["citation"] = works
     dataset: dict[str, Any] = {"@type": "Dataset", "name": csl["container-title"]}
