@@ -17,17 +17,12 @@ from claimkb.cli import build_parser
 from claimkb.core import loader
 from claimkb.core.model import KnowledgeBase
 from claimkb.site import citepage, head, render
-from conftest import REPO, make_kb, run_claimkb
+from conftest import make_kb, run_claimkb
 
 
 @pytest.fixture(scope="module")
-def repo_kb() -> KnowledgeBase:
-    return loader.load(REPO).kb
-
-
-@pytest.fixture(scope="module")
-def site(repo_kb: KnowledgeBase) -> render.Site:
-    return render.render(repo_kb)
+def site(repo_render: render.Site) -> render.Site:
+    return repo_render
 
 
 @pytest.fixture(scope="module")

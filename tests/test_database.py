@@ -19,20 +19,15 @@ from claimkb.cite import database
 from claimkb.core import loader
 from claimkb.core.model import KnowledgeBase
 from claimkb.site import render
-from conftest import REPO, make_kb, run_claimkb
+from conftest import make_kb, run_claimkb
 
 SQLITE3 = shutil.which("sqlite3")
 needs_shell = pytest.mark.skipif(SQLITE3 is None, reason="the sqlite3 shell is not installed (apt-get install sqlite3)")
 
 
 @pytest.fixture(scope="module")
-def repo_kb() -> KnowledgeBase:
-    return loader.load(REPO).kb
-
-
-@pytest.fixture(scope="module")
-def site(repo_kb: KnowledgeBase) -> render.Site:
-    return render.render(repo_kb)
+def site(repo_render: render.Site) -> render.Site:
+    return repo_render
 
 
 @pytest.fixture(scope="module")

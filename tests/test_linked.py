@@ -1,4 +1,4 @@
-"""Linked data: the Turtle and JSON-LD exports read back by rdflib, validated by pyshacl, and mapped to CiTO as documented.
+"""Linked data: Turtle and JSON-LD read back by rdflib, validated by pyshacl, mapped to CiTO as documented.
 
 rdflib's JSON-LD parser builds a ConjunctiveGraph internally, which rdflib 7 deprecates; that one warning is ignored
 where JSON-LD is parsed, and every other warning stays an error.
@@ -26,11 +26,6 @@ from conftest import REPO, make_kb, run_claimkb
 from test_cite import CITE_FILES
 
 JSONLD_WARNING = pytest.mark.filterwarnings("ignore:ConjunctiveGraph is deprecated:DeprecationWarning")
-
-
-@pytest.fixture(scope="module")
-def repo_kb() -> KnowledgeBase:
-    return loader.load(REPO).kb
 
 
 @pytest.fixture(scope="module")
@@ -231,8 +226,9 @@ def test_linked_data_without_site_url_is_a_usage_error(tmp_path: Path) -> None:
     assert "claims.db" in export.downloads(loader.load(root).kb)
 
 
-def test_the_site_publishes_the_graph_and_its_shapes(repo_kb: KnowledgeBase, turtle: str) -> None:
-    files = render.render(repo_kb).files
+def test_the_site_publishes_the_graph_and_its_shapes(repo_kb: KnowledgeBase, repo_render: render.Site,
+                                                     turtle: str) -> None:
+    files = repo_render.files
     assert files["downloads/claims.ttl"] == turtle
     assert files["downloads/claims.shapes.ttl"] == (REPO / "scripts/claimkb/schema/claimkb.shapes.ttl").read_text("utf-8")
     assert files["downloads/claims.jsonld"] == linked.export_jsonld(repo_kb)

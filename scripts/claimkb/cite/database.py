@@ -1,4 +1,4 @@
-"""The knowledge base as a SQLite database (sqlite-utils): tables with foreign keys and full-text search, for SQL users."""
+"""The knowledge base as a SQLite database (sqlite-utils): tables, foreign keys and full-text search."""
 from __future__ import annotations
 
 import json
@@ -43,7 +43,7 @@ def _references(kb: KnowledgeBase) -> list[dict[str, Any]]:
             "key": ref.key, "type": ref.type, "csl_type": csl["type"], "title": csl.get("title"),
             "year": issued[:4] if issued and issued[:4].isdigit() else None,
             "doi": metadata.doi_of(ref), "arxiv": metadata.arxiv_of(ref), "url": csl.get("URL"),
-            "iri": metadata.work_iri(kb, ref) or None, "page_url": metadata.reference_url(kb, ref) or None,
+            "iri": metadata.work_iri(kb, ref) or None, "page_url": cite.reference_url(kb, ref) or None,
             "citation": cite.short_citation(kb, ref), "formatted": cite.format_reference(kb, ref),
             "bibtex": cite.reference_bibtex(ref), "csl": json.dumps(csl, ensure_ascii=False, sort_keys=True),
         })

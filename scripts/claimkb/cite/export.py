@@ -168,7 +168,7 @@ def downloads(kb: KnowledgeBase) -> dict[str, str | bytes]:
 
 
 def write_atomic(path: Path, data: str | bytes) -> None:
-    """Write text (UTF-8) or bytes to path through a temporary file in the same folder: readers never see half a file."""
+    """Write text (UTF-8) or bytes to path through a temporary file beside it: readers never see half a file."""
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         os.chmod(tmp, 0o644)  # mkstemp creates the file private; a download is meant to be read by others

@@ -443,13 +443,19 @@ def claim_key(kb: KnowledgeBase, claim: Claim) -> str:
     return f"{kb.settings.prefix}:{claim.id}"
 
 
+def _page_url(kb: KnowledgeBase, section: str, name: str) -> str:
+    site = kb.settings.site_url
+    return f"{site.rstrip('/')}/{section}/{name}/" if site else ""
+
+
 def claim_url(kb: KnowledgeBase, claim: Claim | str) -> str:
     """The claim's permanent URL, or '' when mkdocs.yml sets no site_url."""
-    site = kb.settings.site_url
-    if not site:
-        return ""
-    claim_id = claim if isinstance(claim, str) else claim.id
-    return f"{site.rstrip('/')}/claims/{claim_id}/"
+    return _page_url(kb, "claims", claim if isinstance(claim, str) else claim.id)
+
+
+def reference_url(kb: KnowledgeBase, ref: Reference | str) -> str:
+    """The reference page's permanent URL, or '' without site_url; BibTeX keys are forever, like claim ids."""
+    return _page_url(kb, "references", quote(ref if isinstance(ref, str) else ref.key, safe=""))
 
 
 def _authors(kb: KnowledgeBase) -> list[str]:

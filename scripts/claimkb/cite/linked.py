@@ -227,7 +227,7 @@ class _Builder:
         url = csl.get("URL", "")
         if _IRI_RE.fullmatch(url) and url != iri:
             add(iri, _T["url"], url)
-        page = metadata.reference_url(self.kb, ref)
+        page = cite.reference_url(self.kb, ref)
         if page != iri:
             add(iri, SEE_ALSO, page)
 
@@ -304,7 +304,7 @@ class _Builder:
             if section == "claims" and new in self.kb.claims:
                 self.g.add(self.claim_iri(old), DC_REPLACED, self.claim_iri(new))
             elif section == "references" and new in self.kb.references:
-                self.g.add(metadata.reference_url(self.kb, old), DC_REPLACED, self.work(new))
+                self.g.add(cite.reference_url(self.kb, old), DC_REPLACED, self.work(new))
 
 
 def triples(kb: KnowledgeBase) -> Triples:

@@ -1,4 +1,4 @@
-"""Page metadata for harvesters: Highwire Press tags, Dublin Core and schema.org JSON-LD, from the "Cite this" values."""
+"""Page metadata for harvesters: Highwire Press tags, Dublin Core and schema.org JSON-LD, from "Cite this"."""
 from __future__ import annotations
 
 import re
@@ -42,15 +42,6 @@ class PageMetadata:
     jsonld: dict[str, Any]  # one schema.org object
 
 
-def reference_url(kb: KnowledgeBase, ref: Reference | str) -> str:
-    """The reference page's permanent URL, or '' when mkdocs.yml sets no site_url; keys are forever, like claim ids."""
-    site = kb.settings.site_url
-    if not site:
-        return ""
-    key = ref if isinstance(ref, str) else ref.key
-    return f"{site.rstrip('/')}/references/{quote(key, safe='')}/"
-
-
 def site_url(kb: KnowledgeBase) -> str:
     site = kb.settings.site_url
     return site.rstrip("/") + "/" if site else ""
@@ -80,7 +71,7 @@ def work_iri(kb: KnowledgeBase, ref: Reference) -> str:
     arxiv = arxiv_of(ref)
     if arxiv:
         return f"https://arxiv.org/abs/{arxiv}"
-    return reference_url(kb, ref)
+    return cite.reference_url(kb, ref)
 
 
 def license_url(kb: KnowledgeBase) -> str | None:
@@ -93,27 +84,23 @@ def license_url(kb: KnowledgeBase) -> str | None:
     return f"https://spdx.org/licenses/{text}.html" if SPDX_RE.match(text) else None
 
 
-def _date_parts(issued: dict[str, Any] | None) -> list[int] | None:
+def _date(issued: dict[str, Any] | None, separator: str) -> str | None:
     parts = (issued or {}).get("date-parts")
-    return list(parts[0]) if parts and parts[0] else None
+    if parts and parts[0]:
+        first = list(parts[0])
+        return separator.join([f"{first[0]:04d}", *(f"{p:02d}" for p in first[1:3])])
+    literal = (issued or {}).get("literal")
+    return str(literal) if literal else None
 
 
 def iso_date(issued: dict[str, Any] | None) -> str | None:
     """A CSL date as ISO 8601 (2026, 2026-02, 2026-02-27); a literal date as written."""
-    parts = _date_parts(issued)
-    if parts:
-        return "-".join([f"{parts[0]:04d}", *(f"{p:02d}" for p in parts[1:3])])
-    literal = (issued or {}).get("literal")
-    return str(literal) if literal else None
+    return _date(issued, "-")
 
 
 def highwire_date(issued: dict[str, Any] | None) -> str | None:
     """A CSL date the way Google Scholar asks for it: 2026/02/27, or the year alone."""
-    parts = _date_parts(issued)
-    if parts:
-        return "/".join([f"{parts[0]:04d}", *(f"{p:02d}" for p in parts[1:3])])
-    literal = (issued or {}).get("literal")
-    return str(literal) if literal else None
+    return _date(issued, "/")
 
 
 def name_text(name: dict[str, str]) -> str:
@@ -130,8 +117,8 @@ def name_jsonld(name: dict[str, str]) -> dict[str, str]:
         # A name in braces ({OpenAI}) or a knowledge base's editors: a body, not a person.
         return {"@type": "Organization", "name": name["literal"]}
     family = " ".join(p for p in (name.get("non-dropping-particle"), name.get("family")) if p)
-    out = {"@type": "Person", "familyName": family,
-           "name": " ".join(p for p in (name.get("given"), family) if p) + (f", {name['suffix']}" if name.get("suffix") else "")}
+    full = " ".join(p for p in (name.get("given"), family) if p)
+    out = {"@type": "Person", "familyName": family, "name": full + (f", {name['suffix']}" if name.get("suffix") else "")}
     if name.get("given"):
         out["givenName"] = name["given"]
     return out
@@ -317,6 +304,6 @@ def reference_metadata(kb: KnowledgeBase, ref: Reference) -> PageMetadata:
         ld["isbn"] = csl["ISBN"]
     if csl.get("abstract"):
         ld["abstract"] = csl["abstract"]
-    if reference_url(kb, ref):
-        ld["mainEntityOfPage"] = reference_url(kb, ref)
+    if cite.reference_url(kb, ref):
+        ld["mainEntityOfPage"] = cite.reference_url(kb, ref)
     return PageMetadata(tuple(highwire), tuple(dc), ld)

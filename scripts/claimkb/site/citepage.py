@@ -74,7 +74,7 @@ def _citation_formats(kb: KnowledgeBase, claim: Claim) -> str:
                     json.dumps([cite.claim_csl(kb, claim)], indent=2, ensure_ascii=False, sort_keys=True), "json")]
     if claim.claimed_by and claim.claimed_by.ref in kb.references:
         ref = kb.references[claim.claimed_by.ref]
-        out.append(_section("A reference", f"A reference, here the work that makes the claim, as normalized BibTeX "
+        out.append(_section("A reference", "A reference, here the work that makes the claim, as normalized BibTeX "
                             "(`--format csl-json` and `text` work for references too):",
                             f"claimkb cite {ref.key} --format bibtex", cite.reference_bibtex(ref), "bibtex"))
     out.append(_section("The dataset", "[claims.json](downloads/claims.json) holds the whole knowledge base with its "
