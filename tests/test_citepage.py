@@ -98,6 +98,12 @@ def test_the_linked_data_examples_are_part_of_the_exports(sections: dict, site: 
     assert node in nodes and node["@type"] == "schema:Claim"
 
 
+def test_the_shapes_example_is_the_claim_shape_of_the_published_file(sections: dict, site: render.Site) -> None:
+    (command,), (example,) = sections["Shapes"]
+    assert command.startswith("pyshacl --shacl claims.shapes.ttl")
+    assert example.startswith("ckbsh:Claim a sh:NodeShape") and example in site.files["downloads/claims.shapes.ttl"]
+
+
 def test_the_mapping_table_is_the_exports_mapping(site: render.Site) -> None:
     page = site.pages["cite.md"]
     for m in (*linked.RELATIONS, *linked.ROLES):

@@ -155,12 +155,20 @@ def _linked_data(kb: KnowledgeBase, claim: Claim) -> str:
                     "claimkb export --format jsonld -o claims.jsonld",
                     json.dumps(_claim_node(kb, claim, data), indent=2, ensure_ascii=False, sort_keys=True), "json"),
            _mapping(kb),
-           "### Shapes\n\n[claims.shapes.ttl](downloads/claims.shapes.ttl) describes the graph in SHACL: what every "
-           "claim, citation, work, concept and fidelity grade must have, and that a cited source is derived from "
-           "the claiming work while a context source and a relation are attributed to the editors. Validate the "
-           "graph with [pySHACL](https://github.com/RDFLib/pySHACL):\n\n",
-           fenced("pyshacl --shacl claims.shapes.ttl --data-file-format turtle claims.ttl", "sh"), "\n"]
+           _section("Shapes", "[claims.shapes.ttl](downloads/claims.shapes.ttl) describes the graph in SHACL: what "
+                    "every claim, citation, work, concept and fidelity grade must have, and that a cited source is "
+                    "derived from the claiming work while a context source and a relation are attributed to the "
+                    "editors. Validate the graph with [pySHACL](https://github.com/RDFLib/pySHACL); the shape of a "
+                    "claim reads:", "pyshacl --shacl claims.shapes.ttl --data-file-format turtle claims.ttl",
+                    _claim_shape(), "turtle")]
     return "".join(out)
+
+
+def _claim_shape() -> str:
+    """The shapes file's block for claims, as it stands in the file."""
+    text = linked.shapes_text()
+    start = text.index("ckbsh:Claim a sh:NodeShape")
+    return text[start:text.index("\n\n", start)]
 
 
 def _claim_node(kb: KnowledgeBase, claim: Claim, data: linked.Triples) -> dict:
