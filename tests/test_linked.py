@@ -247,8 +247,8 @@ def test_any_literal_survives_turtle_and_json_ld(values: list[str]) -> None:
     data = linked.Triples()
     subject, predicate = "https://example.org/claims/x/", str(SCHEMA.keywords)
     for value in values:
-        data.add(subject, predicate, Literal(value))
-    data.add(subject, str(SCHEMA.datePublished), Literal("2026-02", datatype=XSD.gYearMonth))
+        data.add(subject, predicate, linked.Text(value))
+    data.add(subject, str(SCHEMA.datePublished), linked.Text("2026-02", str(XSD.gYearMonth)))
     expected = set(data)
     assert set(Graph().parse(data=linked.turtle_text(data), format="turtle")) == expected
     text = json.dumps({"@context": {p: str(ns) for p, ns in linked.PREFIXES.items()}, "@graph": linked.jsonld_nodes(data)})
@@ -257,6 +257,6 @@ def test_any_literal_survives_turtle_and_json_ld(values: list[str]) -> None:
 
 def test_an_iri_turtle_cannot_carry_is_refused() -> None:
     data = linked.Triples()
-    data.add("https://example.org/a b", str(SCHEMA.name), Literal("x"))
+    data.add("https://example.org/a b", str(SCHEMA.name), linked.Text("x"))
     with pytest.raises(Exception, match="does not look like a valid URI"):
         linked.turtle_text(data)

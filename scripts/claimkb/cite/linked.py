@@ -81,8 +81,21 @@ LOCATOR, DOI = str(BIBO.locator), str(BIBO.doi)
 _RELATION_CITO = {m.term: str(CITO[m.cito]) for m in RELATIONS}
 _ROLE_CITO = {m.term: str(CITO[m.cito]) for m in ROLES}
 
-# An object is an IRI (a plain str) or an rdflib Literal; subjects and predicates are always IRIs.
-Object = str | Literal
+
+
+@dataclass(frozen=True, slots=True)
+class Text:
+    """A literal: its lexical value and, for a date, its XSD datatype IRI (rdflib's Literal when read as a Graph)."""
+
+    value: str
+    datatype: str | None = None
+
+    def literal(self) -> Literal:
+        return Literal(self.value, datatype=URIRef(self.datatype) if self.datatype else None)
+
+
+# An object is an IRI (a plain str) or a Text; subjects and predicates are always IRIs.
+Object = str | Text
 
 
 class NoSiteUrl(ValueError):
@@ -99,19 +112,19 @@ def _fragment(text: str) -> str:
     return quote(text, safe=":+-._")
 
 
-def _date(text: str | None) -> Literal | None:
+def _date(text: str | None) -> Text | None:
     if not text:
         return None
     kind = _DATE_TYPES.get(len(text)) if re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", text) else None
-    return Literal(text, datatype=kind) if kind else Literal(text)
+    return Text(text, str(kind) if kind else None)
 
 
 class Triples:
     """Triples by subject and predicate, in plain strings: what the writers walk in order.
 
     rdflib's store and serializers took 35 s of a 5,000-claim build, whose budget is 1.3 times plain MkDocs; so the
-    graph is written from this index, with rdflib's Literal for values and its IRI check, and `graph()` gives the
-    same triples as an rdflib Graph. The tests parse both files back with rdflib.
+    graph is written from this index (with rdflib's namespaces and its check that an IRI can be written), and
+    `graph()` gives the same triples as an rdflib Graph. The tests parse both files back with rdflib.
     """
 
     def __init__(self) -> None:
@@ -127,7 +140,7 @@ class Triples:
         for s, predicates in self.by_subject.items():
             for p, objects in predicates.items():
                 for o in objects:
-                    triple = (URIRef(s), URIRef(p), o if isinstance(o, Literal) else URIRef(o))
+                    triple = (URIRef(s), URIRef(p), URIRef(o) if type(o) is str else o.literal())
                     if triple not in seen:
                         seen.add(triple)
                         yield triple
@@ -149,7 +162,7 @@ class _Builder:
 
     def text(self, s: str, p: str, value: str | None) -> None:
         if value:
-            self.g.add(s, p, Literal(value))
+            self.g.add(s, p, Text(value))
 
     def claim_iri(self, claim_id: str) -> str:
         return cite.claim_url(self.kb, claim_id)
@@ -342,41 +355,37 @@ class _Terms:
     _ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"})
 
     def __init__(self) -> None:
-        self.used: set[str] = set()
-        self._iris: dict[str, tuple[str, str | None]] = {}
+        self._iris: dict[str, tuple[str, str | None]] = {}  # IRI -> (Turtle form, prefix); also what was written
         self._spaces = sorted(((p, str(ns)) for p, ns in PREFIXES.items()), key=lambda x: -len(x[1]))
 
     def _iri(self, iri: str) -> tuple[str, str | None]:
-        """(Turtle form, prefix used) of an IRI, computed once per IRI."""
         found = self._iris.get(iri)
         if found is None:
             prefix, local = next(((p, iri[len(ns):]) for p, ns in self._spaces
                                   if iri.startswith(ns) and self._LOCAL.fullmatch(iri[len(ns):])), (None, ""))
             # URIRef.n3 refuses an IRI holding a character Turtle cannot carry (< > " { } | \ ^ `, spaces).
-            text = f"{prefix}:{local}" if prefix else URIRef(iri).n3()
-            found = self._iris[iri] = (text, prefix)
-        if found[1]:
-            self.used.add(found[1])
+            found = self._iris[iri] = (f"{prefix}:{local}" if prefix else URIRef(iri).n3(), prefix)
         return found
 
+    def used(self) -> list[str]:
+        return sorted({prefix for _, prefix in self._iris.values() if prefix})
+
     def turtle(self, term: Object) -> str:
-        if not isinstance(term, Literal):
+        if type(term) is str:
             return self._iri(term)[0]
-        text = f'"{str(term).translate(self._ESCAPES)}"'
-        if term.language:
-            return f"{text}@{term.language}"
-        return f"{text}^^{self.turtle(str(term.datatype))}" if term.datatype else text
+        assert isinstance(term, Text)
+        text = f'"{term.value.translate(self._ESCAPES)}"'
+        return f"{text}^^{self._iri(term.datatype)[0]}" if term.datatype else text
 
     def compact(self, iri: str) -> str:
         text, prefix = self._iri(iri)
         return text if prefix else iri
 
     def jsonld(self, term: Object) -> Any:
-        if not isinstance(term, Literal):
+        if type(term) is str:
             return {"@id": self.compact(term)}
-        if term.language:
-            return {"@language": term.language, "@value": str(term)}
-        return {"@type": self.compact(str(term.datatype)), "@value": str(term)} if term.datatype else str(term)
+        assert isinstance(term, Text)
+        return {"@type": self.compact(term.datatype), "@value": term.value} if term.datatype else term.value
 
 
 def _jsonld_order(value: Any) -> tuple[str, ...]:
@@ -396,7 +405,7 @@ def turtle_text(data: Triples, header: str = "") -> str:
             objects = ",\n        ".join(sorted({terms.turtle(o) for o in predicates[p]}))
             parts.append(f"{'a' if p == A else terms.turtle(p)} {objects}")
         blocks.append(f"{terms.turtle(s)} " + " ;\n    ".join(parts) + " .\n")
-    prefixes = "".join(f"@prefix {p}: <{str(PREFIXES[p])}> .\n" for p in sorted(terms.used))
+    prefixes = "".join(f"@prefix {p}: <{str(PREFIXES[p])}> .\n" for p in terms.used())
     return header + prefixes + "\n" + "\n".join(blocks)
 
 
@@ -418,9 +427,8 @@ def jsonld_nodes(data: Triples) -> list[dict[str, Any]]:
             if p == A:
                 key, values = "@type", sorted({terms.compact(o) for o in objects})
             else:
-                unique = {json.dumps(v, sort_keys=True): v for v in (terms.jsonld(o) for o in objects)} \
-                    if len(objects) > 1 else {"": terms.jsonld(objects[0])}
-                key, values = terms.compact(p), sorted(unique.values(), key=_jsonld_order)
+                unique = {_jsonld_order(v): v for v in (terms.jsonld(o) for o in objects)}
+                key, values = terms.compact(p), [unique[k] for k in sorted(unique)]
             node[key] = values[0] if len(values) == 1 else values
         nodes.append(node)
     return nodes
