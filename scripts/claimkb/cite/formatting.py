@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import codecs
+import copy
 import re
 import string
 from functools import lru_cache
@@ -397,6 +398,12 @@ def csl_type(ref: Reference) -> str:
 
 def reference_csl(ref: Reference) -> dict[str, Any]:
     """The reference as a CSL-JSON item, every text field decoded to Unicode."""
+    return copy.deepcopy(_reference_csl(ref))  # the caller's to change
+
+
+@lru_cache(maxsize=4096)
+def _reference_csl(ref: Reference) -> dict[str, Any]:
+    # Each build asks for every reference's item several times (pages, page metadata, exports): made once.
     item: dict[str, Any] = {"id": ref.key, "type": csl_type(ref)}
     for role in ("author", "editor"):
         names = [_csl_name(p) for p in _persons(ref, role) if not _is_others(p)]
