@@ -37,7 +37,7 @@ def _vocabulary(kb: KnowledgeBase, which: str) -> list[dict[str, Any]]:
 def _references(kb: KnowledgeBase) -> list[dict[str, Any]]:
     rows = []
     for ref in sorted(kb.references.values(), key=lambda r: r.key):
-        csl = cite.reference_csl(ref)
+        csl = cite.csl_item(ref)
         issued = metadata.iso_date(csl.get("issued"))
         rows.append({
             "key": ref.key, "type": ref.type, "csl_type": csl["type"], "title": csl.get("title"),

@@ -397,13 +397,14 @@ def csl_type(ref: Reference) -> str:
 
 
 def reference_csl(ref: Reference) -> dict[str, Any]:
-    """The reference as a CSL-JSON item, every text field decoded to Unicode."""
-    return copy.deepcopy(_reference_csl(ref))  # the caller's to change
+    """The reference as a CSL-JSON item, every text field decoded to Unicode: the caller's own copy."""
+    return copy.deepcopy(csl_item(ref))
 
 
 @lru_cache(maxsize=4096)
-def _reference_csl(ref: Reference) -> dict[str, Any]:
-    # Each build asks for every reference's item several times (pages, page metadata, exports): made once.
+def csl_item(ref: Reference) -> dict[str, Any]:
+    """reference_csl's item, made once per reference and shared: for readers that never change it (a build asks
+    for every reference's item several times: pages, page metadata, exports)."""
     item: dict[str, Any] = {"id": ref.key, "type": csl_type(ref)}
     for role in ("author", "editor"):
         names = [_csl_name(p) for p in _persons(ref, role) if not _is_others(p)]

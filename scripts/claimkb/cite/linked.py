@@ -227,7 +227,7 @@ class _Builder:
     def reference(self, ref: Reference) -> None:
         add, iri = self.g.add, self.work(ref.key)
         assert iri is not None
-        csl = cite.reference_csl(ref)
+        csl = cite.csl_item(ref)
         add(iri, A, _T["CreativeWork"])
         kind = metadata.SCHEMA_TYPES.get(csl["type"])
         if kind and kind != "CreativeWork":

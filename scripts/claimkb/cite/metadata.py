@@ -133,7 +133,7 @@ def _work(kb: KnowledgeBase, ref: Reference, authors: bool = True) -> dict[str, 
 @lru_cache(maxsize=8192)
 def _work_of(ref: Reference, iri: str, authors: bool) -> dict[str, Any]:
     # Every claim citing a work names it the same way: built once per build, copied by _work.
-    csl = cite.reference_csl(ref)
+    csl = cite.csl_item(ref)
     out: dict[str, Any] = {"@type": SCHEMA_TYPES.get(csl["type"], "CreativeWork")}
     if iri:
         out["@id"] = iri
@@ -220,7 +220,7 @@ def claim_metadata(kb: KnowledgeBase, claim: Claim) -> PageMetadata:
 
 def reference_metadata(kb: KnowledgeBase, ref: Reference) -> PageMetadata:
     """A reference page describes the work itself, so saving it in Zotero gives the work: its CSL-JSON values."""
-    csl = cite.reference_csl(ref)
+    csl = cite.csl_item(ref)
     kind = csl["type"]
     title = csl.get("title") or ref.key
     authors = [name_text(n) for n in csl.get("author", [])]

@@ -16,6 +16,7 @@ FIELD = "claimkb_head"
 _UNCARRIABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef"
                           + "".join(chr(plane + 0xFFFE) + chr(plane + 0xFFFF) for plane in range(0, 0x110000, 0x10000))
                           + "]")
+_AS_IS = re.compile("[\t\n !#-%(-;=?-~]*")  # printable ASCII but " & ' < >, tabs and newlines
 _JSON_HTML = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026"})
 
 
@@ -29,6 +30,8 @@ def attribute(value: str) -> str:
     ASCII keeps the head exact on its way through YAML front matter, whose double-quoted scalars fold
     U+0085, U+2028 and U+2029 and decode a \\u escape of half a surrogate pair as a lone surrogate.
     """
+    if _AS_IS.fullmatch(value):
+        return value  # most values: nothing to escape or drop
     return html.escape(_carriable(value), quote=True).encode("ascii", "xmlcharrefreplace").decode("ascii")
 
 
