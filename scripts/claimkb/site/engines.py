@@ -78,7 +78,7 @@ def tree(kb: KnowledgeBase, site: render.Site, *, with_docs: bool, assets: Mappi
         if hit is not None and hit[0] is text:
             files[path] = hit[1]
         else:
-            files[path] = text.encode("utf-8")
+            files[path] = text if isinstance(text, bytes) else text.encode("utf-8")
             if cache is not None:
                 encoded[path] = (text, files[path])
     return files

@@ -70,7 +70,8 @@ class Session:
         """Write the downloads of the knowledge base update_pages last loaded (they depend on all of it)."""
         start = time.perf_counter()
         assert self.kb is not None, "update_pages first"
-        fresh = {path: text.encode("utf-8") for path, text in render.downloads(self.kb).items()}
+        fresh = {path: data if isinstance(data, bytes) else data.encode("utf-8")
+                 for path, data in render.downloads(self.kb).items()}
         written, _ = engines.sync(self.out, fresh, self.written, remove=False)
         self.downloads = fresh
         self.written = {**(self.written or {}), **fresh}
