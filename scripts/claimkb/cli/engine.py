@@ -15,9 +15,9 @@ from ..site import engines, search, watch, zensical
 from .common import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, add_root, is_knowledge_base, root_path
 
 DEFAULT_ADDRESS = "127.0.0.1:8000"
-# Seconds without a further change before the downloads are written (the engine rebuilds the edited page first), and
-# after those before the search index is rebuilt from the built site.
-DOWNLOADS_AFTER = 1.0
+# Seconds without a further change before the downloads are written (and not before Zensical has rebuilt the edited
+# pages: a new file would start its build over), and after those before the search index is rebuilt from the site.
+DOWNLOADS_AFTER = 0.5
 REINDEX_AFTER = 0.5
 
 
@@ -149,7 +149,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     try:
         watcher = threading.Thread(target=watch.run, kwargs={"session": session, "stop": stop, "after": after,
                                                             "print_line": _say, "downloads_after": DOWNLOADS_AFTER,
-                                                            "watcher": watcher},
+                                                            "watcher": watcher, "built": work / "site"},
                                    daemon=True)
         watcher.start()
         while server.poll() is None:

@@ -21,6 +21,7 @@ from . import engines, render
 
 WATCHED = ("claims", "references", "docs")
 QUIET = 0.15  # seconds without a further change before a burst of saves (an editor's temp file, rename) is taken
+BUILD_WAIT = 300.0  # the longest the downloads wait for the engine to rebuild the edited pages
 
 
 @dataclass
@@ -170,35 +171,64 @@ class Watcher:
             self.observer.join(timeout=5)
 
 
+def built_page(site: Path, page: str) -> Path:
+    """Where an engine writes the HTML of a docs page (claims/x.md -> claims/x/index.html, index.md -> index.html)."""
+    stem = page[:-3]
+    if stem == "index" or stem.endswith("/index"):
+        return site / stem[: -len("index")] / "index.html"
+    return site / stem / "index.html"
+
+
 def run(session: Session, *, stop: threading.Event | None = None, print_line: Callable[[str], None] = print,
         after: Callable[[Update, set[str]], None] | None = None, downloads_after: float = 0.0,
-        watcher: Watcher | None = None) -> None:
+        watcher: Watcher | None = None, built: Path | None = None) -> None:
     """Watch session.root and update session.out on every settled change until stop is set (or Ctrl-C).
 
-    The pages are written at once; the downloads downloads_after seconds later, once no further change came, so
-    an engine serving the folder rebuilds the edited page without competing with them for the processor. Pass a
-    watcher made before the first update so that no change made meanwhile is missed.
+    The pages are written at once; the downloads downloads_after seconds later, once no further change came and,
+    with built (the engine's output folder), once the engine has rebuilt the pages just written: an engine that
+    restarts its build on every new file would otherwise start the edited page over. Pass a watcher made before
+    the first update so that no change made meanwhile is missed.
     """
     watcher = watcher or Watcher(session.root)
     pending: set[str] = set()
+    written_at = 0.0
+    pages: tuple[str, ...] = ()
     try:
         while not (stop and stop.is_set()):
-            changed = watcher.wait(stop, timeout=downloads_after if pending else None)
+            changed = watcher.wait(stop, timeout=0.25 if pending else None)
             if changed:
                 shown = ", ".join(sorted(changed)[:3]) + (f" and {len(changed) - 3} more" if len(changed) > 3 else "")
+                written_at = time.time()
                 update = session.update_pages()
                 print_line(f"{shown} changed: {update.describe()}")
                 for d in update.errors[:5]:
                     print_line(str(d))
                 pending |= changed
+                pages = tuple(p for p in update.written.changed if p.endswith(".md")) or pages
                 if after is not None:
                     after(update, changed)
-            elif pending:
-                update = session.update_downloads()
-                if update.written:
-                    print_line(update.describe())
-                if after is not None:
-                    after(update, pending)
-                pending = set()
+                continue
+            if not pending:
+                continue
+            waited = time.time() - written_at
+            if waited < downloads_after:
+                continue
+            if built is not None and waited < BUILD_WAIT and not all(
+                    _newer(built_page(built, p), written_at) for p in pages):
+                continue  # the engine is still rebuilding the edited pages
+            update = session.update_downloads()
+            if update.written:
+                print_line(update.describe())
+            if after is not None:
+                after(update, pending)
+            pending = set()
+            pages = ()
     finally:
         watcher.close()
+
+
+def _newer(file: Path, than: float) -> bool:
+    try:
+        return file.stat().st_mtime >= than
+    except OSError:
+        return False
