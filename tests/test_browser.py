@@ -11,6 +11,8 @@ import functools
 import http.server
 import os
 import re
+import subprocess
+import sys
 import threading
 from collections import defaultdict
 from dataclasses import dataclass, field

@@ -179,6 +179,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--engine-sizes", default="1000,10000",
                         help="claim counts for the engine benchmark: build, edit loop, search ('' to skip)")
     parser.add_argument("--engines", default="mkdocs,zensical", help="engines for the engine benchmark")
+    parser.add_argument("--engine-parts", default="build,search,edit", help="what the engine benchmark measures")
     parser.add_argument("--json", metavar="FILE", help="also write the figures as JSON")
     args = parser.parse_args(argv)
     figures: dict[str, list[dict]] = {}
@@ -193,7 +194,8 @@ def main(argv: list[str]) -> int:
 
         print("engine benchmark (baseline: the plain engine, with its own search, building the same pages)", file=sys.stderr)
         figures["engines"] = bench_engines.run([int(s) for s in args.engine_sizes.split(",") if s],
-                                               tuple(e for e in args.engines.split(",") if e), synthesize, EXTENSIONS)
+                                               tuple(e for e in args.engines.split(",") if e), synthesize, EXTENSIONS,
+                                               parts=tuple(p for p in args.engine_parts.split(",") if p))
     text = json.dumps(figures, indent=2)
     print(text)
     if args.json:

@@ -91,7 +91,7 @@ def cmd_bench(args: argparse.Namespace) -> int:
     from . import bench
 
     argv = ["--check-sizes", args.check_sizes, "--site-sizes", args.site_sizes, "--engine-sizes", args.engine_sizes,
-            "--engines", args.engines]
+            "--engines", args.engines, "--engine-parts", args.engine_parts]
     if args.json:
         argv += ["--json", args.json]
     return bench.main(argv)
@@ -123,5 +123,7 @@ def register(sub: argparse._SubParsersAction, cli_page: Callable[[], str]) -> No
         "claim counts for the engine benchmark: build time, edit loop and search in headless Chromium for each "
         "engine, against the plain engine building the same pages ('' skips it)"))
     p.add_argument("--engines", default="mkdocs,zensical", metavar="E,E", help="engines for the engine benchmark")
+    p.add_argument("--engine-parts", default="build,search,edit", metavar="P,P",
+                   help="what the engine benchmark measures: build, search, edit")
     p.add_argument("--json", metavar="FILE", help="also write the figures to FILE")
     p.set_defaults(func=cmd_bench)
