@@ -16,7 +16,8 @@ from ..core.bibload import ARXIV_RE, DOI_RE
 from ..core.markup import (LINE_BREAK_RE, Shortcode, escape_text, fenced, is_https_url, meta_text, mermaid_label,
                      replace_shortcodes, safe_markdown)
 from ..core.model import KINDS, Claim, KnowledgeBase, Reference
-from . import formatdoc
+from . import formatdoc, html
+from .figures import explorer, heatmap, neighbourhood, overview
 
 # How each relation reads from its source and from its target.
 RELATION_LABELS: dict[str, tuple[str, str]] = {
@@ -36,6 +37,7 @@ MAP_LIST = 150
 MATRIX_LIST = 40
 # Characters a URL keeps as they are in a Markdown link target; the rest (parentheses, quotes, < >) are percent-encoded.
 URL_SAFE = ":/?#[]@!$&'*+,;=%~"
+GUIDE = "map-and-matrix.md"  # the hand-written page that explains the map and the matrix, linked when it exists
 EXPORTS = ("references.bib", "claims.bib", "references.json", "claims-csl.json", "claims.json")
 
 
@@ -51,7 +53,7 @@ ASSETS_DIR = PACKAGE_DIR / "assets"  # the site's own CSS, scripts and vendored 
 TEMPLATES_DIR = PACKAGE_DIR / "templates"  # theme overrides, for every engine (the MkDocs plugin adds them; see engines)
 ASSET_PREFIX = "assets/claimkb"
 STYLESHEETS = (f"{ASSET_PREFIX}/claimkb.css",)  # on every page; scripts a page needs are loaded by that page
-SCRIPTS = (f"{ASSET_PREFIX}/vendor/mermaid/mermaid.min.js",)
+SCRIPTS: tuple[str, ...] = ()  # on every page: none; the map page loads its own
 
 
 def assets() -> dict[str, Path]:
@@ -169,6 +171,9 @@ def render(kb: KnowledgeBase, extra_pages: Mapping[str, str] | None = None) -> S
         "downloads/claims-csl.json": export.export_csl(kb, "claims"),
         "downloads/claims.json": export.export_dataset(kb),
     }
+    graph_data = explorer.data(kb, _theses(kb, graph), html.page_url("map.md", claim_page("{id}")), kb.claims)
+    files[explorer.GRAPH_FILE] = graph_data.graph
+    files[explorer.TEXT_FILE] = graph_data.text
     return Site(pages, sources, files)
 
 
@@ -187,12 +192,19 @@ def expand_shortcodes(kb: KnowledgeBase, page: str, markdown: str) -> str:
             return f"[[{code.key}]]"
         return f"[{escape_text(claim.title)}]({link(page, claim_page(claim.id))})"
 
+    if "claimkb:overview" in markdown:  # the home page's picture of the argument (figures/overview.py)
+        markdown = overview.expand(kb, page, markdown, lambda: _Graph(kb), lambda target: html.page_url(page, target))
     return replace_shortcodes(markdown, replace)
 
 
-def _front_matter(title: str, description: str, tags: Iterable[str] = (), boost: float | None = None) -> str:
+def _front_matter(title: str, description: str, tags: Iterable[str] = (), boost: float | None = None,
+                 hide: Iterable[str] = ()) -> str:
     lines = ["---", f"title: {json.dumps(meta_text(title, 200), ensure_ascii=False)}",
              f"description: {json.dumps(meta_text(description), ensure_ascii=False)}"]
+    hide = list(hide)  # the theme's sidebars a page does without (a wide figure needs the width)
+    if hide:
+        lines.append("hide:")
+        lines.extend(f"  - {h}" for h in hide)
     tags = list(tags)
     if tags:
         lines.append("tags:")
@@ -322,12 +334,11 @@ def _mermaid(nodes: list[str], edges: list[tuple[str, str, str]], kb: KnowledgeB
 
 
 def _neighbourhood(kb: KnowledgeBase, graph: _Graph, claim: Claim) -> str:
-    edges = [(claim.id, t, target) for t, target, _, _ in graph.out.get(claim.id, ())]
-    edges += [(source, t, claim.id) for t, source, _, _ in graph.into.get(claim.id, ())]
-    if not edges:
+    page = claim_page(claim.id)
+    figure = neighbourhood.block(kb, claim, graph.out, graph.into, lambda target: html.page_url(page, target))
+    if figure is None:
         return ""
-    nodes = [claim.id] + sorted(({e[0] for e in edges} | {e[2] for e in edges}) - {claim.id})
-    return "## Argument neighbourhood\n\n" + _mermaid(nodes, sorted(set(edges)), kb, focus=claim.id) + "\n"
+    return "## Argument neighbourhood\n\n" + html.block(figure, "ckb-block ckb-figure") + "\n\n"
 
 
 def _claim_cite(kb: KnowledgeBase, graph: _Graph, claim: Claim) -> str:
@@ -463,31 +474,31 @@ def _theses(kb: KnowledgeBase, graph: _Graph) -> list[Claim]:
 
 def _map(kb: KnowledgeBase, graph: _Graph) -> str:
     page = "map.md"
-    out = [_front_matter("Argument map", "The claim graph: each thesis with what supports and rebuts it."),
-           "# Argument map\n\n",
-           "Each thesis with the claims whose supports, refines and depends-on chains lead to it, and what rebuts "
-           "them. Arrows point from a claim to the claim it bears on; dotted arrows are rebuttals. One diagram per "
-           "thesis keeps each readable; the list under each diagram links every claim in it.\n\n"]
     theses = _theses(kb, graph)
+    out = [_front_matter("Argument map", "The claim graph: every claim and relation, to explore, filter and follow.",
+                         hide=("navigation", "toc")),
+           "# Argument map\n\n",
+           "Every claim and every relation between claims. A box is a claim, coloured by its kind, with its kind and "
+           "evidence domain on its first line; an arrow runs from a claim to the claim it bears on, so what a thesis "
+           "rests on sits below it, and rebuttals are dashed orange lines ending in a bar. Point at a claim to read "
+           "it, click it to open its page, or pick a thesis to see only what supports and rebuts it. "
+           + (f"[How to read the map]({link(page, GUIDE)}) explains more; " if GUIDE in kb.docs else "")
+           + "The same argument follows the map [as lists](#lists).\n\n"]
+    if kb.claims:
+        out.append(html.block(explorer.block(kb, theses, lambda target: html.page_url(page, target),
+                                             lambda asset: html.page_url(page, f"{ASSET_PREFIX}/{asset}"))) + "\n\n")
+    out.append("## The argument as lists { #lists }\n\n")
+    out.append("Each thesis with the claims whose supports, refines and depends-on chains lead to it, nearest first, "
+               "and the claims that rebut them.\n\n")
     if not theses:
         out.append("No thesis yet.\n")
     for thesis in theses:
         reach = graph.supporters(thesis.id)
-        # A diagram of more than MAP_NODES claims stops being readable: draw the nearest steps, list the rest.
-        depth = next((d for d in (3, 2) if sum(1 for v in reach.values() if v <= d) <= MAP_NODES), 1)
-        drawn = {n for n, steps in reach.items() if steps <= depth}
-        members = {thesis.id, *drawn}
+        members = {thesis.id, *reach}
         rebutters = {source for node in members for t, source, _, _ in graph.into.get(node, ()) if t == "rebuts"}
-        nodes = sorted(members | rebutters, key=lambda n: (n != thesis.id, reach.get(n, 99), n))
-        edges = sorted({(s, t, target) for s in nodes for t, target, _, _ in graph.out.get(s, ())
-                        if target in members and t in ARGUMENT_RELATIONS})
-        out.append(f"## {escape_text(thesis.title)}\n\n")
-        out.append(f"{_claim_link(kb, page, thesis.id)}: {len(reach)} claim{'s' if len(reach) != 1 else ''} lead to it")
-        hidden = len(reach) - len(drawn)
-        out.append(f"; the diagram draws those within {depth} step{'s' if depth != 1 else ''}, the list below has all {len(reach)}.\n\n"
-                   if hidden else ".\n\n")
-        # Left to right, wide argument trees grow down the page, where a reader can scroll.
-        out.append(_mermaid(nodes, edges, kb, focus=thesis.id, direction="RL" if len(nodes) > 8 else "BT") + "\n")
+        out.append(f"### {escape_text(thesis.title)}\n\n")
+        out.append(f"{_claim_link(kb, page, thesis.id)}: {len(reach)} claim{'s' if len(reach) != 1 else ''} lead to it. "
+                   f"[Show it in the map](#thesis={quote(thesis.id)}).\n\n")
         listed = sorted(set(reach) | rebutters, key=lambda n: (reach.get(n, 99), n))
         if listed:
             shown = listed[:MAP_LIST]
@@ -502,41 +513,29 @@ def _map(kb: KnowledgeBase, graph: _Graph) -> str:
 
 def _matrix(kb: KnowledgeBase, graph: _Graph) -> str:
     page = "matrix.md"
-    theses = _theses(kb, graph)
-    domains = list(kb.domains)
-    out = [_front_matter("Convergence matrix", "The theses against the evidence domains: which fields support each thesis."),
+    matrix = heatmap.build(kb, graph, _theses(kb, graph))
+    out = [_front_matter("Convergence matrix", "The theses against the evidence domains: which fields support each thesis.",
+                         hide=("toc",)),
            "# Convergence matrix\n\n",
            "Rows are the theses; columns the evidence domains. A cell counts the claims from that domain whose "
-           "supports chains reach the thesis (and, after a slash, the claims from that domain that rebut one of "
-           "them). The sections below list the claims of every cell, nearest to the thesis first.\n\n"]
-    cells: dict[tuple[str, str], tuple[list[str], list[str]]] = {}
-    for thesis in theses:
-        reach = graph.supporters(thesis.id)
-        members = {thesis.id, *reach}
-        rebut = {source for node in members for t, source, _, _ in graph.into.get(node, ()) if t == "rebuts"}
-        for d in domains:
-            support = sorted((c for c in reach if kb.claims[c].domain == d), key=lambda c: (reach[c], c))
-            against = sorted(c for c in rebut if kb.claims[c].domain == d and c not in reach)
-            cells[(thesis.id, d)] = (support, against)
-    header = "| Thesis | " + " | ".join(f"[{escape_text(kb.domains[d].title)}]({link(page, f'domains/{d}.md')})" for d in domains) + " |\n"
-    out.append(header + "|---|" + "---|" * len(domains) + "\n")
-    for thesis in theses:
-        row = [_claim_link(kb, page, thesis.id)]
-        for d in domains:
-            support, against = cells[(thesis.id, d)]
-            text = f"[{len(support)}](#{thesis.id}--{d})" if support or against else "·"
-            if against:
-                text += f" / {len(against)}"
-            row.append(text)
-        out.append("| " + " | ".join(row) + " |\n")
-    out.append("\n")
-    for thesis in theses:
-        out.append(f"## {escape_text(thesis.title)}\n\n")
-        for d in domains:
-            support, against = cells[(thesis.id, d)]
+           "supports chains reach the thesis, shaded darker the more there are, and, set apart, the claims from that "
+           "domain that rebut one of them. Each number opens its list of claims below, nearest to the thesis first."
+           + (f" [How to read the matrix]({link(page, GUIDE)}#the-convergence-matrix) explains more." if GUIDE in kb.docs else "")
+           + "\n\n"]
+    if matrix.theses:
+        out.append(html.block(heatmap.block(kb, matrix, lambda target: html.page_url(page, target)),
+                              "ckb-block ckb-matrix") + "\n\n")
+    else:
+        out.append("No thesis yet.\n\n")
+    for t in matrix.theses:
+        out.append(f"## {escape_text(kb.claims[t].title)}\n\n")
+        for d in matrix.domains:
+            support, against = matrix.support[t, d], matrix.against[t, d]
             if not support and not against:
                 continue
-            out.append(f"### {escape_text(kb.domains[d].title)} {{ #{thesis.id}--{d} }}\n\n")
+            target = heatmap.anchor(t, d)
+            title = escape_text(kb.domains[d].title)
+            out.append(f"### {title} {{ #{target} }}\n\n" if target else f"### {title}\n\n")
             out.extend(f"- {_claim_link(kb, page, c)}\n" for c in support[:MATRIX_LIST])
             out.extend(f"- rebuts: {_claim_link(kb, page, c)}\n" for c in against[:MATRIX_LIST])
             hidden = max(len(support) - MATRIX_LIST, 0) + max(len(against) - MATRIX_LIST, 0)
