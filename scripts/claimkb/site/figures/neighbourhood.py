@@ -20,18 +20,24 @@ ORDER = ("supports", "depends-on", "refines", "rebuts", "interprets", "restates"
 
 
 def sides(claim_id: str, out: Mapping[str, Sequence[Edge]], into: Mapping[str, Sequence[Edge]]
-          ) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
-    """(relation, neighbour) above the claim and below it, each once, in the order of ORDER."""
+          ) -> tuple[list[tuple[str, tuple[str, ...]]], list[tuple[str, tuple[str, ...]]]]:
+    """(neighbour, its relations) above the claim and below it: each neighbour once a side, with every relation it
+    has on that side, in the order of ORDER; neighbours by their first relation, then by id."""
     up = [(r, o) for r, o, _, _ in out.get(claim_id, ()) if r != "depends-on"]
     up += [(r, o) for r, o, _, _ in into.get(claim_id, ()) if r == "depends-on"]
     down = [(r, o) for r, o, _, _ in into.get(claim_id, ()) if r != "depends-on"]
     down += [(r, o) for r, o, _, _ in out.get(claim_id, ()) if r == "depends-on"]
+    rank = {r: i for i, r in enumerate(ORDER)}
 
-    def ordered(pairs: list[tuple[str, str]]) -> list[tuple[str, str]]:
-        rank = {r: i for i, r in enumerate(ORDER)}
-        return sorted(dict.fromkeys(pairs), key=lambda p: (rank.get(p[0], len(ORDER)), p[1]))
+    def grouped(pairs: list[tuple[str, str]]) -> list[tuple[str, tuple[str, ...]]]:
+        by: dict[str, list[str]] = {}
+        for r, o in pairs:
+            if r not in by.setdefault(o, []):
+                by[o].append(r)
+        rels = {o: tuple(sorted(rs, key=lambda r: rank.get(r, len(ORDER)))) for o, rs in by.items()}
+        return sorted(rels.items(), key=lambda item: (rank.get(item[1][0], len(ORDER)), item[0]))
 
-    return ordered(up), ordered(down)
+    return grouped(up), grouped(down)
 
 
 def block(kb: KnowledgeBase, claim: Claim, out: Mapping[str, Sequence[Edge]], into: Mapping[str, Sequence[Edge]],
@@ -52,10 +58,11 @@ def block(kb: KnowledgeBase, claim: Claim, out: Mapping[str, Sequence[Edge]], in
                     class_="ckb-hood" + (" ckb-hood-has-up" if up else "") + (" ckb-hood-has-down" if down else ""))
 
 
-def _band(cls: str, heading: str, pairs: list[tuple[str, str]], labels: Mapping[str, str], kb: KnowledgeBase,
-          url: Callable[[str], str]) -> Markup:
-    items = [html.tag("li", _box(kb, kb.claims[other], url(f"claims/{other}.md"), labels.get(rel, rel)),
-                      class_=f"ckb-hood-item ckb-hood-rel-{rel if rel in ORDER else 'other'}") for rel, other in pairs]
+def _band(cls: str, heading: str, neighbours: list[tuple[str, tuple[str, ...]]], labels: Mapping[str, str],
+          kb: KnowledgeBase, url: Callable[[str], str]) -> Markup:
+    items = [html.tag("li", _box(kb, kb.claims[other], url(f"claims/{other}.md"), "; ".join(labels.get(r, r) for r in rels)),
+                      class_=f"ckb-hood-item ckb-hood-rel-{rels[0] if rels[0] in ORDER else 'other'}")
+             for other, rels in neighbours]
     return html.tag("div", html.join([html.tag("p", heading, class_="ckb-hood-heading"),
                                       html.tag("ul", html.join(items), class_="ckb-hood-list")]),
                     class_=f"ckb-hood-band {cls}")
