@@ -478,12 +478,10 @@ def _map(kb: KnowledgeBase, graph: _Graph) -> str:
     out = [_front_matter("Argument map", "The claim graph: every claim and relation, to explore, filter and follow.",
                          hide=("navigation", "toc")),
            "# Argument map\n\n",
-           "Every claim and every relation between claims. A box is a claim, coloured by its kind, with its kind and "
-           "evidence domain on its first line; an arrow runs from a claim to the claim it bears on, so what a thesis "
-           "rests on sits below it, and rebuttals are dashed orange lines ending in a bar. Point at a claim to read "
-           "it, click it to open its page, or pick a thesis to see only what supports and rebuts it. "
-           + (f"[How to read the map]({link(page, GUIDE)}) explains more; " if GUIDE in kb.docs else "")
-           + "The same argument follows the map [as lists](#lists).\n\n"]
+           "Every claim and every relation between them. Point at a claim to read it, click it to open its page, "
+           "pick a thesis to see what supports and rebuts it. "
+           + (f"[How to read the map]({link(page, GUIDE)}) explains the drawing; the same argument follows "
+              "[as lists](#lists).\n\n" if GUIDE in kb.docs else "The same argument follows [as lists](#lists).\n\n")]
     if kb.claims:
         out.append(html.block(explorer.block(kb, theses, lambda target: html.page_url(page, target),
                                              lambda asset: html.page_url(page, f"{ASSET_PREFIX}/{asset}"))) + "\n\n")

@@ -98,7 +98,10 @@
 
     var rowHeight = [], elements = [], heights = new Array(n);
     var labels = nodes.map(function (node, i) {
-      var lines = wrap(kindKey(i) + " · " + domainTitle(i)).concat(wrap(node[1]));
+      // The first line names the kind (in capitals, set apart from the title) and the evidence domain.
+      // A parenthetical gloss in a domain's title is left to the panel: the box keeps one short line for it.
+      var domain = domainTitle(i).replace(/\s*\([^)]*\)\s*$/, "");
+      var lines = wrap(kindKey(i).toUpperCase() + (domain ? " · " + domain : "")).concat(wrap(node[1]));
       heights[i] = lines.length * LINE + 2 * PAD;
       rowHeight[node[5]] = Math.max(rowHeight[node[5]] || 0, heights[i]);
       return lines.join("\n");
