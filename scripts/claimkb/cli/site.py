@@ -68,7 +68,7 @@ def cmd_render(args: argparse.Namespace) -> int:
 def cmd_bench(args: argparse.Namespace) -> int:
     from . import bench
 
-    argv = ["--check-sizes", args.check_sizes, "--site-sizes", args.site_sizes]
+    argv = ["--check-sizes", args.check_sizes, "--site-sizes", args.site_sizes, "--explorer-sizes", args.explorer_sizes]
     if args.json:
         argv += ["--json", args.json]
     return bench.main(argv)
@@ -89,8 +89,11 @@ def register(sub: argparse._SubParsersAction, cli_page: Callable[[], str]) -> No
     p = sub.add_parser("bench", help="benchmark check and the site build on synthetic knowledge bases", description=(
         "Generate synthetic knowledge bases in a temporary folder and time `claimkb check` against a floor "
         "(parsing the same files with libyaml and pybtex), and the site build against plain MkDocs building the "
-        "same number of equal-sized pages. Prints the figures as JSON."))
+        "same number of equal-sized pages, and the argument explorer in headless Chromium against a page that only "
+        "loads its data. Prints the figures as JSON."))
     p.add_argument("--check-sizes", default="1000,10000", metavar="N,N", help="claim counts for the check benchmark")
     p.add_argument("--site-sizes", default="1000,5000", metavar="N,N", help="claim counts for the site benchmark ('' skips it)")
+    p.add_argument("--explorer-sizes", default="5000", metavar="N,N",
+                   help="claim counts for the argument explorer in headless Chromium ('' skips it)")
     p.add_argument("--json", metavar="FILE", help="also write the figures to FILE")
     p.set_defaults(func=cmd_bench)

@@ -17,6 +17,8 @@
   var HIDE_LABELS = 10;         // labels smaller than this (rendered px) are not drawn: zoomed far out
   var RELAYOUT_MAX = 400;       // a filtered view this small is laid out again in the browser (dagre)
   var RESULTS = 12;             // find box: options shown
+  var LAZY = 400;               // a graph of more claims is drawn in slices, the first view first
+  var SLICE = 1500;             // elements added at a time while the rest of a large graph loads
 
   function start() {
     var root = document.querySelector(".ckb-explorer");
@@ -106,23 +108,49 @@
       rowHeight[node[5]] = Math.max(rowHeight[node[5]] || 0, heights[i]);
       return lines.join("\n");
     });
-    var rowTop = [], y = 0;
-    for (var r = 0; r < rowHeight.length; r++) { rowTop[r] = y; y += (rowHeight[r] || 0) + ROW_GAP; }
+    var rowTop = [], y = 0, r;
+    for (r = 0; r < rowHeight.length; r++) { rowTop[r] = y; y += (rowHeight[r] || 0) + ROW_GAP; }
     var theses = new Set(data.theses);
     var home = nodes.map(function (node, i) {
       return { x: node[6] / 100 * SPACING, y: rowTop[node[5]] + rowHeight[node[5]] / 2 };
     });
-    nodes.forEach(function (node, i) {
-      elements.push({ group: "nodes", data: { id: node[0], label: labels[i], h: heights[i], i: i },
-                      position: { x: home[i].x, y: home[i].y },
-                      classes: "k-" + kindKey(i) + (theses.has(i) ? " thesis" : "") });
-    });
-    for (j = 0; j < edges.length; j += 3) {
+    function nodeElement(i) {
+      return { group: "nodes", data: { id: nodes[i][0], label: labels[i], h: heights[i], i: i },
+               position: { x: home[i].x, y: home[i].y }, classes: "k-" + kindKey(i) + (theses.has(i) ? " thesis" : "") };
+    }
+    function edgeElement(j) {
       var name = data.relations[edges[j + 2]] || "other";
-      elements.push({ group: "edges", data: { id: "e" + j / 3, source: nodes[edges[j]][0], target: nodes[edges[j + 1]][0],
-                                              rel: name.replace("-", " ") }, classes: "r-" + name });
+      return { group: "edges", data: { id: "e" + j / 3, source: nodes[edges[j]][0], target: nodes[edges[j + 1]][0],
+                                       rel: name.replace("-", " ") }, classes: "r-" + name };
     }
 
+    function firstView() {
+      // Where the view opens, in graph coordinates: a claim named in the address, or the heaviest thesis near the top.
+      var params = new URLSearchParams(location.hash.replace(/^#/, "")), w = canvas.clientWidth, h = canvas.clientHeight;
+      var focus = index.get(params.get("focus") || ""), anchor = focus !== undefined ? focus : data.theses[0];
+      if (anchor === undefined) anchor = 0;
+      var cx = home[anchor].x, cy0 = focus !== undefined ? home[anchor].y : home[anchor].y - heights[anchor] / 2 - 40 + h / 2;
+      return { x1: cx - w / 2, x2: cx + w / 2, y1: cy0 - h / 2, y2: cy0 + h / 2 };
+    }
+    function around(box) {
+      // The claims in the box, and a margin of one box on every side (what a first pan reaches).
+      var mx = box.x2 - box.x1, my = box.y2 - box.y1, out = new Set();
+      for (var k = 0; k < n; k++) {
+        var p = home[k];
+        if (p.x > box.x1 - mx && p.x < box.x2 + mx && p.y > box.y1 - my && p.y < box.y2 + my) out.add(k);
+      }
+      return out;
+    }
+    function extent(eles) {
+      // Bounding box from positions and known box sizes: asking Cytoscape would compute every element's style first.
+      var x1 = Infinity, x2 = -Infinity, y1 = Infinity, y2 = -Infinity;
+      eles.forEach(function (el) {
+        var p = el.position(), hh = heights[el.data("i")] / 2;
+        x1 = Math.min(x1, p.x - WIDTH / 2); x2 = Math.max(x2, p.x + WIDTH / 2);
+        y1 = Math.min(y1, p.y - hh); y2 = Math.max(y2, p.y + hh);
+      });
+      return { x1: x1, x2: x2, y1: y1, y2: y2, w: x2 - x1, h: y2 - y1 };
+    }
     function palette() {
       var cs = getComputedStyle(root);
       var v = function (name, fallback) { return cs.getPropertyValue(name).trim() || fallback; };
@@ -174,11 +202,50 @@
       return sheet;
     }
 
+    // A large graph is drawn in two steps: the claims around the first view at once, so the page answers within a
+    // moment, then the rest in slices while the reader looks (anything that needs the whole graph loads it first).
+    var loaded = new Uint8Array(n), edgeLoaded = new Uint8Array(edges.length / 3), pending = 0;
+    var first = n > LAZY ? around(firstView()) : null;
+    for (i = 0; i < n; i++) if (!first || first.has(i)) { elements.push(nodeElement(i)); loaded[i] = 1; }
+    for (j = 0; j < edges.length; j += 3) {
+      if (loaded[edges[j]] && loaded[edges[j + 1]]) { elements.push(edgeElement(j)); edgeLoaded[j / 3] = 1; }
+    }
     var cy = window.cytoscape({
-      container: canvas, elements: elements, layout: { name: "preset" }, style: style(palette()),
+      container: canvas, elements: elements, layout: { name: "preset", fit: false }, style: style(palette()),
       minZoom: 0.02, maxZoom: 2.5, boxSelectionEnabled: false, autoungrabify: true, selectionType: "single",
-      textureOnViewport: n > 1500, hideEdgesOnViewport: n > 1500, motionBlur: false,
+      textureOnViewport: n > LAZY, hideEdgesOnViewport: n > LAZY, motionBlur: false,
     });
+    function loadSlice() {
+      // The next slice of what is not drawn yet: claims first (in reading order, top rows first), then relations.
+      var batch = [], k;
+      for (k = 0; k < n && batch.length < SLICE; k++) if (!loaded[order[k]]) { batch.push(nodeElement(order[k])); loaded[order[k]] = 1; }
+      if (!batch.length) {
+        for (k = 0; k < edges.length && batch.length < SLICE; k += 3) {
+          if (!edgeLoaded[k / 3]) { batch.push(edgeElement(k)); edgeLoaded[k / 3] = 1; }
+        }
+      }
+      if (batch.length) cy.add(batch);
+      return batch.length > 0;
+    }
+    var order = nodes.map(function (nd, i) { return i; }).sort(function (a, b) { return nodes[a][5] - nodes[b][5]; });
+    function ensureAll() {
+      // Everything, now: a filter, the whole-graph view or a claim not drawn yet needs the whole graph.
+      if (complete()) return;
+      cy.batch(function () { while (loadSlice()) { /* next slice */ } });
+      finished();
+    }
+    function complete() { return !pending && loaded.every(Boolean) && edgeLoaded.every(Boolean); }
+    function finished() {
+      root.setAttribute("data-complete", "true");
+      if (window.ckbExplorer) window.ckbExplorer.complete = performance.now();
+      if (shown === null && status.textContent.indexOf("Showing all") === 0) {
+        status.textContent = "Showing all " + n + " claims. Drag to pan, scroll or pinch to zoom.";
+      }
+    }
+    function loadRest() {
+      if (!root.isConnected) return;
+      if (loadSlice()) setTimeout(loadRest, 16); else finished();
+    }
     var scheme = new MutationObserver(function () {
       if (root.isConnected) cy.style(style(palette())); else scheme.disconnect();
     });
@@ -186,7 +253,8 @@
 
     var state = { thesis: "", domain: "", kind: "", work: "", focus: "" };
     var current = -1;
-    var shown = null;  // indexes of the claims the filters let through, or null for all
+    var shown = null;
+    var relaidOut = false;  // whether a filtered view moved nodes away from their build-time positions  // indexes of the claims the filters let through, or null for all
 
     function visible(i) { return shown === null || shown.has(i); }
     function node(i) { return cy.getElementById(nodes[i][0]); }
@@ -230,6 +298,8 @@
       var w = state.work ? lookup(data.works, state.work) : -1;
       var tree = t !== undefined ? supportTree(t) : null;
       var filtered = tree || d >= 0 || k >= 0 || w >= 0;
+      if (filtered) ensureAll();
+      var before = shown;
       shown = null;
       if (filtered) {
         shown = new Set();
@@ -238,10 +308,13 @@
           if ((!tree || tree.has(i)) && (d < 0 || nd[3] === d) && (k < 0 || nd[2] === k) && (w < 0 || nd[4] === w)) shown.add(i);
         }
       }
-      cy.batch(function () {
-        cy.nodes().forEach(function (el) { el.toggleClass("hidden", !visible(el.data("i"))); });
-        cy.nodes().positions(function (el) { return home[el.data("i")]; });
-      });
+      if (before !== null || shown !== null) {  // the whole graph at its home positions needs no change
+        cy.batch(function () {
+          cy.nodes().forEach(function (el) { el.toggleClass("hidden", !visible(el.data("i"))); });
+          if (relaidOut) cy.nodes().positions(function (el) { return home[el.data("i")]; });
+        });
+        relaidOut = false;
+      }
       if (current >= 0 && !visible(current)) deselect();
       var count = shown ? shown.size : n;
       var parts = [];
@@ -251,27 +324,30 @@
       if (w >= 0) parts.push("claimed by " + data.works[w][1]);
       status.textContent = filtered
         ? "Showing " + count + " of " + n + " claims: " + parts.join("; ") + "."
-        : "Showing all " + n + " claims. Drag to pan, scroll or pinch to zoom.";
+        : "Showing all " + n + " claims" + (complete() ? "" : " (drawing the rest of the graph…)") +
+          ". Drag to pan, scroll or pinch to zoom.";
       var shownEles = cy.nodes().not(".hidden");
       if (filtered && count > 1 && count <= RELAYOUT_MAX && window.cytoscape.__ckbDagre) {
         var eles = shownEles.union(shownEles.edgesWith(shownEles));
         eles.layout({ name: "dagre", rankDir: "BT", nodeSep: 28, rankSep: 56, edgeSep: 8, fit: false, animate: false })
           .run();
+        relaidOut = true;
       }
       if (moveView !== false) view(shownEles, tree ? t : undefined);
     }
     function view(eles, anchor) {
       // Everything in view if its labels stay readable; otherwise readable, starting from the anchor (a thesis).
       if (!eles.length) return;
-      var bb = eles.boundingBox(), w = canvas.clientWidth, h = canvas.clientHeight;
+      var bb = extent(eles), w = canvas.clientWidth, h = canvas.clientHeight;
       var fit = Math.min((w - 40) / bb.w, (h - 40) / bb.h);
-      if (fit >= READABLE) {
-        cy.zoom(Math.min(fit, 1.4));
-        cy.center(eles);
+      if (fit >= READABLE && complete()) {
+        var z = Math.min(fit, 1.4);
+        cy.zoom(z);
+        cy.pan({ x: w / 2 - (bb.x1 + bb.w / 2) * z, y: h / 2 - (bb.y1 + bb.h / 2) * z });
         return;
       }
-      if (anchor === undefined || !visible(anchor)) {
-        anchor = data.theses.find(visible);
+      if (anchor === undefined || !visible(anchor) || !loaded[anchor]) {
+        anchor = data.theses.find(function (t) { return visible(t) && loaded[t]; });
         if (anchor === undefined) anchor = eles[0].data("i");
       }
       var p = node(anchor).position();
@@ -328,6 +404,7 @@
       loadingText.then(done);
     }
     function select(i, centre) {
+      if (!loaded[i]) ensureAll();
       if (!visible(i)) { clear(false); }
       cy.batch(function () {
         cy.elements(":selected").unselect();
@@ -412,6 +489,7 @@
     });
     canvas.addEventListener("keydown", function (e) {
       if (e.altKey || e.ctrlKey || e.metaKey) return;
+      ensureAll();
       var target = -1;
       switch (e.key) {
         case "ArrowUp": target = current < 0 ? firstVisible() : nearest(above[current], current); break;
@@ -519,7 +597,7 @@
         var action = b.getAttribute("data-action");
         if (action === "zoom-in") zoomBy(1.25);
         else if (action === "zoom-out") zoomBy(0.8);
-        else if (action === "fit") cy.fit(cy.nodes().not(".hidden"), 20);
+        else if (action === "fit") { ensureAll(); cy.fit(cy.nodes().not(".hidden"), 20); }
         else if (action === "clear") { clear(); if (current >= 0) select(current, true); }
       });
     });
@@ -559,6 +637,7 @@
       requestAnimationFrame(function () {
         root.setAttribute("data-state", "ready");
         window.ckbExplorer = { cy: cy, ready: performance.now(), nodes: n };
+        if (complete()) finished(); else setTimeout(loadRest, 50);
       });
     });
   }
