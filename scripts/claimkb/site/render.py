@@ -13,7 +13,7 @@ from ..cite import export
 from ..cite import formatting as cite
 from ..core import loader
 from ..core.bibload import ARXIV_RE, DOI_RE
-from ..core.markup import (LINE_BREAK_RE, Shortcode, escape_text, fenced, is_https_url, meta_text, mermaid_label,
+from ..core.markup import (LINE_BREAK_RE, Shortcode, escape_text, fenced, is_https_url, meta_text,
                      replace_shortcodes, safe_markdown)
 from ..core.model import KINDS, Claim, KnowledgeBase, Reference
 from . import formatdoc, html
@@ -309,28 +309,6 @@ def _relation_item(kb: KnowledgeBase, page: str, other: str, note: str | None, f
     if note:
         text += f" — {safe_markdown(' '.join(note.split()))}"
     return text
-
-
-def _mermaid(nodes: list[str], edges: list[tuple[str, str, str]], kb: KnowledgeBase, focus: str | None = None,
-             direction: str = "BT") -> str:
-    """A Mermaid flowchart; node ids are generated and labels stripped to plain text, so content cannot inject."""
-    ids = {claim_id: f"n{i}" for i, claim_id in enumerate(nodes)}
-    lines = [f"flowchart {direction}"]
-    for claim_id in nodes:
-        claim = kb.claims[claim_id]
-        label = mermaid_label(f"{claim.kind}: {claim.title}")
-        lines.append(f'    {ids[claim_id]}["{label}"]')
-        lines.append(f"    class {ids[claim_id]} k-{claim.kind if claim.kind in KINDS else 'premise'}")
-    for source, rtype, target in edges:
-        arrow = "-.->" if rtype in ("rebuts",) else "-->"
-        lines.append(f"    {ids[source]} {arrow}|{rtype}| {ids[target]}")
-    if focus:
-        lines.append(f"    style {ids[focus]} stroke-width:4px")
-    lines.append("    classDef k-thesis fill:#e8eaf6,stroke:#3949ab")
-    lines.append("    classDef k-evidence fill:#e8f5e9,stroke:#2e7d32")
-    lines.append("    classDef k-objection fill:#ffebee,stroke:#c62828")
-    lines.append("    classDef k-rebuttal fill:#fff8e1,stroke:#f9a825")
-    return fenced("\n".join(lines), "mermaid")
 
 
 def _neighbourhood(kb: KnowledgeBase, graph: _Graph, claim: Claim) -> str:
