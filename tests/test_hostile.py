@@ -147,7 +147,8 @@ CLAIMS: dict[str, Case] = {
                                  "multiline-title", "raw-html"),
     "hostile-tags": case(claim(extra='tags: ["\\"><img src=x onerror=alert(1)>", "javascript:alert(1)", "UPPER"]\n'),
                          "invalid-value"),
-    "hostile-locator": case(claim().replace("locator: p. 1", 'locator: "<img src=x onerror=alert(1)>"'), "raw-html"),
+    "hostile-locator": case(claim().replace("locator: p. 1", 'locator: "<img src=x onerror=alert(1)>"'), "raw-html",
+                            "invalid-locator"),
     "hostile-notes": case(claim(extra="sources:\n  - ref: jones2021\n    note: \"[x](javascript:alert(1)) <b>bold</b>\"\n")
                           .replace("    target: alpha-thesis\n",
                                    "    target: alpha-thesis\n    note: \"<img src=x onerror=alert(2)>\"\n"),

@@ -38,6 +38,7 @@ def test_hook_runs_claimkb_check_on_the_changed_files() -> None:
     assert shlex.split(hook["entry"])[-2:] == ["claimkb", "check"] or hook["entry"].endswith("claimkb check")
     files = re.compile(hook["files"])
     for path in ("claims/alpha.yaml", "claims/paper/beta.yml", "claims/_domains.yaml", "references/main.bib",
+                 "references/_editions/goldfeder2026sai.yaml",
                  "docs/index.md", "docs/reading/s1-introduction.md"):
         assert files.search(path), path
     for path in ("README.md", "scripts/claimkb/cli.py", "claims.yaml", "mkdocs.yml", "tests/claims/x.yaml"):

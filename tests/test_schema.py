@@ -35,7 +35,7 @@ claimed_by:
     figure: 3
 sources:
   - ref: jones2021
-    locator: "§4, Table 1"
+    locator: "§4 Table 1"
     note: The source, cited at this point.
     role: cited
   - ref: doe2019

@@ -5,7 +5,7 @@ import argparse
 import sys
 from typing import Sequence
 
-from . import check, commands, docs, new, site
+from . import check, commands, docs, edition, new, site
 from .common import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE
 
 __all__ = ["EXIT_OK", "EXIT_PROBLEMS", "EXIT_USAGE", "build_parser", "cli_page", "main"]
@@ -19,6 +19,7 @@ def build_parser() -> argparse.ArgumentParser:
     docs.register(sub, cli_page)
     site.register(sub, cli_page)
     commands.register(sub)
+    edition.register(sub)
     return parser
 
 

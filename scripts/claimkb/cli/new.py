@@ -18,6 +18,7 @@ from typing import Any, Callable, Iterable, Mapping, Sequence
 
 from ..core import loader
 from ..core import validate
+from ..core import editions, locators
 from ..core import diagnostics as diag
 from ..core.bibload import KEY_RE
 from .common import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, add_root
@@ -128,6 +129,20 @@ def check_reference(kb: KnowledgeBase, key: str) -> None:
     hint = f" (it was renamed to '{renamed}')" if renamed else validate.did_you_mean(key, kb.references)
     raise Refusal(f"no reference '{key}' in references/{hint}; add it first with: "
                   f"claimkb new reference {key} --type TYPE")
+
+
+def check_locator(kb: KnowledgeBase, key: str, locator: str) -> None:
+    """The locator in the grammar, and, when the work has an HTML edition, naming a passage the edition has."""
+    parsed = locators.parse(locator)
+    if isinstance(parsed, locators.LocatorError):
+        pointer = " " * parsed.offset + "^"
+        raise Refusal(f"the locator does not follow the locator grammar (see Locators on the claim-format page):\n"
+                      f"  {locator}\n  {pointer} {parsed.message}")
+    edition = kb.editions.get(key)
+    for place in parsed.places if edition else ():
+        found = editions.resolve(edition, place)
+        if found.problem:
+            raise Refusal(f"'{place}': {found.problem}")
 
 
 def check_subfolder(value: str | None) -> str:
@@ -292,14 +307,17 @@ def _new_claim(root_arg: str | None, claim_id: str | None, kind: str | None, dom
             claimed_by = prompter.text("BibTeX key of the work that makes the claim (claimed_by)",
                                        lambda a: check_reference(kb, a))
         if locator is None:
-            locator = prompter.text("Where in that work (locator, e.g. §4 or p. 15; Enter to fill in later)",
-                                    default="") or None
+            work = claimed_by
+            locator = prompter.text("Where in that work (locator, e.g. §4 ¶2 or p. 15; Enter to fill in later)",
+                                    lambda a: check_locator(kb, work, a), default="") or None
     assert claim_id and kind and domain and claimed_by
     target = target_of(claim_id)
     check_new_id(root, kb, claim_id, target)
     check_kind(kind)
     check_domain(kb, domain)
     check_reference(kb, claimed_by)
+    if locator:
+        check_locator(kb, claimed_by, locator)
     if title is not None and (not title.strip() or "\n" in title):
         raise Refusal("--title must be one non-empty line")
 

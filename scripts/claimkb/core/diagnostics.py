@@ -56,6 +56,10 @@ CODES: dict[str, tuple[Severity, str]] = {
     "relation-cycle": ("error", "supports or depends-on relations form a cycle."),
     "unknown-reference": ("error", "claimed_by or a source names a BibTeX key that is not in references/."),
     "duplicate-source": ("warning", "A claim lists the same source with the same locator twice."),
+    "invalid-locator": ("error", "A locator does not follow the locator grammar (§4 ¶2, Table 1, p. 15)."),
+    "unknown-anchor": ("error", "A locator names a passage that the work's HTML edition has no anchor for."),
+    "coarse-locator": ("warning", "A claim's locator reaches only a whole section of a work that has an HTML edition."),
+    "edition-invalid": ("error", "An HTML edition file (references/_editions/*.yaml) is malformed."),
     "multiline-title": ("error", "A title spans several lines."),
     "statement-too-long": ("warning", "A statement has more than three sentences."),
     "placeholder-text": ("warning", "A field still holds the TODO placeholder that claimkb new wrote."),
@@ -79,6 +83,7 @@ CODES: dict[str, tuple[Severity, str]] = {
     "unused-reference": ("warning", "A reference is cited by no claim."),
     "docs-unknown-reference": ("error", "A docs page cites a reference key that does not exist."),
     "docs-unknown-claim": ("error", "A docs page links a claim id that does not exist."),
+    "docs-unknown-block": ("error", "A docs page asks for a generated block that does not exist, or not on a line of its own."),
     "config-invalid": ("error", "The claimkb settings in mkdocs.yml are malformed."),
 }
 

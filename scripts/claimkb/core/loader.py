@@ -11,10 +11,12 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from . import bibload
+from . import editions
+from . import locators
 from . import validate
 from . import yamlsafe
 from .diagnostics import Diagnostic, make, non_ascii_hint
-from .model import KINDS, Citation, Claim, KnowledgeBase, Locator, Reference, Relation, Settings, Term
+from .model import KINDS, LOCATOR_LABELS, Citation, Claim, Edition, KnowledgeBase, Locator, Reference, Relation, Settings, Term
 
 MAX_FILE_BYTES = 1024 * 1024
 MAX_CLAIMS = 50_000
@@ -145,7 +147,8 @@ def load(root: Path | str) -> LoadResult:
             references[ref.key] = ref
 
     docs = _load_docs(root, diagnostics)
-    kb = KnowledgeBase(root, claims, references, domains, kinds, aliases, settings, docs)
+    found = _load_editions(root, references, diagnostics)
+    kb = KnowledgeBase(root, claims, references, domains, kinds, aliases, settings, docs, found)
     return LoadResult(kb, diagnostics)
 
 
@@ -176,13 +179,19 @@ def _text(value: Any) -> str:
     return value if isinstance(value, str) else ""
 
 
-def _locator(value: Any) -> Locator | None:
+def _locator(value: Any, doc: yamlsafe.Document, at: tuple) -> Locator | None:
+    """A locator with the grammar's reading of it and where each of its parts is written, for diagnostics."""
+    line, col = doc.mark(at)
     if isinstance(value, str) and value:
-        return Locator(None, value)
+        parsed = locators.parse(value)
+        if not isinstance(parsed, locators.ParsedLocator):
+            return Locator(None, value, None, line, col)
+        marks = tuple((p.start, *doc.offset_mark(at, p.start)) for p in parsed.parts())
+        return Locator(None, value, parsed, line, col, marks)
     if isinstance(value, dict) and len(value) == 1:
         (label, v), = value.items()
-        if isinstance(v, (str, int)) and not isinstance(v, bool) and label in ("section", "page", "figure", "table", "paragraph", "line"):
-            return Locator(label, str(v))
+        if isinstance(v, (str, int)) and not isinstance(v, bool) and label in LOCATOR_LABELS:
+            return Locator(label, str(v), locators.from_label(label, str(v)), line, col)
     return None
 
 
@@ -200,13 +209,14 @@ def _build_claim(claim_id: str, rel: str, doc: yamlsafe.Document) -> Claim:
     cb = data.get("claimed_by")
     if isinstance(cb, dict) and isinstance(cb.get("ref"), str):
         line, col = doc.mark(("claimed_by", "ref"))
-        claimed_by = Citation(cb["ref"], _locator(cb.get("locator")), None, "claimed", line, col)
+        claimed_by = Citation(cb["ref"], _locator(cb.get("locator"), doc, ("claimed_by", "locator")), None, "claimed",
+                              line, col)
     sources = []
     for i, s in enumerate(data.get("sources") or [] if isinstance(data.get("sources"), list) else []):
         if isinstance(s, dict) and isinstance(s.get("ref"), str):
             line, col = doc.mark(("sources", i, "ref"))
             role = s.get("role") if s.get("role") in ("cited", "context") else "cited"
-            sources.append(Citation(s["ref"], _locator(s.get("locator")), s.get("note") if isinstance(s.get("note"), str) else None,
+            sources.append(Citation(s["ref"], _locator(s.get("locator"), doc, ("sources", i, "locator")), s.get("note") if isinstance(s.get("note"), str) else None,
                                     role, line, col))
     relations = []
     for i, r in enumerate(data.get("relations") or [] if isinstance(data.get("relations"), list) else []):
@@ -307,6 +317,23 @@ def _load_aliases(found: tuple[Path, str] | None, out: list[Diagnostic]) -> dict
                 continue
             aliases[f"{section}:{old}"] = new
     return aliases
+
+
+def _load_editions(root: Path, references: dict[str, Reference], out: list[Diagnostic]) -> dict[str, Edition]:
+    """references/_editions/<key>.yaml: the HTML editions locators deep-link into (the .bib walk skips them)."""
+    found: dict[str, Edition] = {}
+    for file, rel in _walk(root / editions.FOLDER, root, CLAIM_SUFFIXES, out):
+        text, problems = read_text(file, rel)
+        out.extend(problems)
+        doc, problems = yamlsafe.read(text, rel) if text is not None else (None, [])
+        out.extend(problems)
+        if doc is None:
+            continue
+        edition, problems = editions.from_document(doc, rel, file.stem, references)
+        out.extend(problems)
+        if edition is not None:
+            found[edition.key] = edition
+    return found
 
 
 def _load_docs(root: Path, out: list[Diagnostic]) -> dict[str, str]:

@@ -32,7 +32,15 @@ INVISIBLE_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u20
 SHORTCODE_RE = re.compile(
     r"\[@(?P<cite>[A-Za-z0-9][A-Za-z0-9_:.+-]*)(?:,\s*(?P<locator>[^\]\n]{1,200}))?\]"
     r"|\[\[(?P<claim>[a-z0-9]+(?:-[a-z0-9]+)*)\]\]"
+    r"|(?m:^\[\[generated:(?P<block>[a-z0-9]+(?:-[a-z0-9]+)*)\]\][ \t]*$)"
 )
+# [[generated:name]] on a line of its own: a block the site computes from the data at every build, so a hand-written
+# page never types a number the data can contradict. Names and what each block shows (site/blocks.py renders them):
+GENERATED_BLOCKS: dict[str, str] = {
+    "fidelity-counts": "a table of the fidelity grades of the knowledge base's interprets relations, counted per "
+                       "claim (by its first interprets relation) and per relation, with the claims of each grade",
+}
+GENERATED_RE = re.compile(r"\[\[generated:([^\]\n]{0,80})\]\]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,7 +52,7 @@ class Problem:
 
 @dataclass(frozen=True, slots=True)
 class Shortcode:
-    kind: str  # "cite" or "claim"
+    kind: str  # "cite", "claim" or "block" (a generated block)
     key: str
     locator: str | None
     line: int
@@ -152,6 +160,8 @@ def find_shortcodes(text: str) -> Iterator[Shortcode]:
         column = m.start() - (prose.rfind("\n", 0, m.start()) + 1) + 1
         if m.group("cite"):
             yield Shortcode("cite", m.group("cite"), m.group("locator"), line, column, m.start(), m.end())
+        elif m.group("block"):
+            yield Shortcode("block", m.group("block"), None, line, column, m.start(), m.end())
         else:
             yield Shortcode("claim", m.group("claim"), None, line, column, m.start(), m.end())
 

@@ -5,6 +5,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
 
+from .locators import ParsedLocator
+
 KINDS = ("thesis", "premise", "evidence", "definition", "objection", "rebuttal", "implication")
 RELATION_TYPES = ("supports", "rebuts", "refines", "restates", "interprets", "depends-on")
 FIDELITIES = ("faithful", "reframing", "addition", "overstatement")
@@ -15,14 +17,45 @@ ACYCLIC_RELATIONS = ("supports", "depends-on")
 
 @dataclass(frozen=True, slots=True)
 class Locator:
-    label: str | None  # a CSL locator label, or None for free text such as "§4, Table 1"
+    label: str | None  # a CSL locator label of the mapping form ({page: 15}), or None for a string locator
     value: str
+    # The grammar's reading of it (core/locators.py); None for a string it rejects (invalid-locator says why).
+    parsed: ParsedLocator | None = field(default=None, compare=False)
+    line: int = field(default=1, compare=False)
+    column: int = field(default=1, compare=False)
+    marks: tuple[tuple[int, int, int], ...] = field(default=(), compare=False, repr=False)  # (offset, line, col) of each part
 
     def __str__(self) -> str:
         if self.label is None:
             return self.value
-        short = {"section": "§", "page": "p. ", "figure": "Fig. ", "table": "Table ", "paragraph": "¶ ", "line": "l. "}
+        if self.parsed is not None:
+            return str(self.parsed)
+        short = {"section": "§", "page": "p. ", "figure": "Figure ", "table": "Table ", "paragraph": "¶", "line": "l. "}
         return f"{short[self.label]}{self.value}"
+
+    def mark(self, offset: int) -> tuple[int, int]:
+        """Where in its file the part at this offset of the locator's text is written."""
+        for at, line, column in self.marks:
+            if at == offset:
+                return line, column
+        return self.line, self.column
+
+
+@dataclass(frozen=True, slots=True)
+class Edition:
+    """A reference's HTML edition (references/_editions/<key>.yaml): where its locators point, as anchor ids only."""
+
+    key: str
+    path: str
+    base: str  # the version-pinned URL of the edition; a deep link is base#anchor
+    scheme: str  # how locators map to anchor ids: "latexml"
+    parents: Mapping[str, str | None]  # anchor id -> the id it is nested in (None at the top), in document order
+    children: Mapping[str | None, tuple[str, ...]]  # the inverse, in document order
+    headings: Mapping[str, str] = field(default_factory=dict)  # unnumbered heading as titled -> its anchor id
+    source: str = ""  # where the ids were read, when not at base
+
+    def url(self, anchor: str) -> str:
+        return f"{self.base}#{anchor}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,3 +146,4 @@ class KnowledgeBase:
     aliases: Mapping[str, str] = field(default_factory=dict)  # retired claim id or reference key -> current one
     settings: Settings = field(default_factory=Settings)
     docs: Mapping[str, str] = field(default_factory=dict)  # docs page path -> Markdown, hand-written pages
+    editions: Mapping[str, Edition] = field(default_factory=dict)  # reference key -> its HTML edition

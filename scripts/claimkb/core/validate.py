@@ -11,7 +11,7 @@ from typing import Any, Iterable, Mapping
 import fastjsonschema
 import jsonschema
 
-from . import markup
+from . import editions, locators, markup
 from .bibload import ARXIV_RE, DOI_RE, KEY_RE, field_mark
 from .diagnostics import MAX_PER_FILE, Capped, Diagnostic, make, non_ascii_hint
 from .model import ACYCLIC_RELATIONS, FIDELITIES, KINDS, RELATION_TYPES, Claim, KnowledgeBase, Reference, Relation, Term
@@ -95,6 +95,11 @@ class ClaimValidator:
                 line, col = doc.mark(at)
                 out.append(make(path, line, col, "placeholder-text",
                                 f"{_where(at)} still holds the placeholder written by `claimkb new`: replace it"))
+        for at, text in _locator_texts(data):
+            parsed = locators.parse(text)
+            if isinstance(parsed, locators.LocatorError) and not locators.is_placeholder(text) and not doc.is_rejected(at):
+                line, col = doc.offset_mark(at, parsed.offset)
+                out.append(make(path, line, col, "invalid-locator", f"{_where(at)} '{_clip(text)}': {parsed.message}"))
         statement = data.get("statement")
         if isinstance(statement, str) and len(SENTENCE_END.findall(statement.strip())) > 3:
             line, col = doc.mark(("statement",))
@@ -245,6 +250,21 @@ def _texts(data: dict[str, Any]) -> Iterable[tuple[tuple, str]]:
         yield ("claimed_by", "locator"), cb["locator"]
 
 
+def _locator_texts(data: dict[str, Any]) -> Iterable[tuple[tuple, str]]:
+    """Every string locator in a claim (the mapping form has its own rules in the schema)."""
+    cb = data.get("claimed_by")
+    if isinstance(cb, dict) and isinstance(cb.get("locator"), str) and cb["locator"]:
+        yield ("claimed_by", "locator"), cb["locator"]
+    sources = data.get("sources")
+    for i, item in enumerate(sources if isinstance(sources, list) else []):
+        if isinstance(item, dict) and isinstance(item.get("locator"), str) and item["locator"]:
+            yield ("sources", i, "locator"), item["locator"]
+
+
+def _clip(text: str, limit: int = 60) -> str:
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
 def check_references_in_file(refs: list[Reference], text: str) -> list[Diagnostic]:
     """Rules on single entries: fields a citation needs, and DOI, arXiv and URL syntax."""
     out: list[Diagnostic] = []
@@ -330,6 +350,7 @@ def check_knowledge_base(kb: KnowledgeBase) -> list[Diagnostic]:
                             f"'{ref.key}' takes its missing fields from crossref '{parent}', which is not in "
                             f"references/{did_you_mean(parent, ref_keys)}: citations of it will be incomplete"))
     out.extend(_check_aliases(kb))
+    out.extend(editions.check(kb))
     out.extend(check_docs(kb))
     return out
 
@@ -422,14 +443,58 @@ def check_docs(kb: KnowledgeBase) -> list[Diagnostic]:
     out: list[Diagnostic] = []
     for page, text in sorted(kb.docs.items()):
         rel = f"docs/{page}"
+        blocks = set()
         for ref in markup.find_shortcodes(text):
             if ref.kind == "cite":
                 if ref.key not in kb.references:
                     out.append(make(rel, ref.line, ref.column, "docs-unknown-reference",
                                     f"[@{ref.key}] cites no known reference{did_you_mean(ref.key, kb.references)}"))
+                elif ref.locator is not None:
+                    out.extend(_docs_locator(kb, rel, text, ref))
+            elif ref.kind == "block":
+                blocks.add(ref.start)
+                if ref.key not in markup.GENERATED_BLOCKS:
+                    out.append(make(rel, ref.line, ref.column, "docs-unknown-block",
+                                    f"[[generated:{ref.key}]] is no generated block{did_you_mean(ref.key, markup.GENERATED_BLOCKS)}; "
+                                    f"known blocks: {', '.join(markup.GENERATED_BLOCKS)}"))
             elif ref.key not in kb.claims:
                 out.append(make(rel, ref.line, ref.column, "docs-unknown-claim",
                                 f"[[{ref.key}]] links no known claim{did_you_mean(ref.key, kb.claims)}"))
+        prose = markup.strip_code(text)
+        for m in markup.GENERATED_RE.finditer(prose):
+            if m.start() not in blocks:
+                line, col = _text_position(text, m.start())
+                out.append(make(rel, line, col, "docs-unknown-block",
+                                f"'{m.group()[:60]}' must stand alone on its line, as a paragraph of its own, "
+                                "with a known block name"))
+        for offset, edition, anchor in editions.in_text(kb, prose):
+            if anchor not in edition.parents:
+                line, col = _text_position(text, offset)
+                out.append(make(rel, line, col, "unknown-anchor",
+                                f"the link {edition.base}#{anchor[:40]} names no anchor of {edition.key}'s HTML edition "
+                                f"({edition.path}){did_you_mean(anchor, edition.parents)}"))
+    return out
+
+
+def _text_position(text: str, offset: int) -> tuple[int, int]:
+    return text.count("\n", 0, offset) + 1, offset - (text.rfind("\n", 0, offset) + 1) + 1
+
+
+def _docs_locator(kb: KnowledgeBase, rel: str, text: str, ref: markup.Shortcode) -> list[Diagnostic]:
+    """A docs citation's locator, [@key, §4 ¶2]: the grammar, and the anchor when the work has an HTML edition."""
+    assert ref.locator is not None
+    start = text.index(ref.locator, ref.start + 2 + len(ref.key))
+    parsed = locators.parse(ref.locator)
+    if isinstance(parsed, locators.LocatorError):
+        line, col = _text_position(text, start + parsed.offset)
+        return [make(rel, line, col, "invalid-locator", f"[@{ref.key}, {_clip(ref.locator)}]: {parsed.message}")]
+    edition = kb.editions.get(ref.key)
+    out = []
+    for place in parsed.places if edition else ():
+        found = editions.resolve(edition, place)
+        if found.problem and found.part is not None:
+            line, col = _text_position(text, start + found.part.start)
+            out.append(make(rel, line, col, "unknown-anchor", f"[@{ref.key}, {_clip(ref.locator)}]: {found.problem}"))
     return out
 
 

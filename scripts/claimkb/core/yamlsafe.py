@@ -85,6 +85,30 @@ class Document:
             return line + len(breaks), at - breaks[-1].end() + 1
         return line, col + at - start
 
+    def offset_mark(self, path: Path_, offset: int) -> tuple[int, int]:
+        """Where character `offset` of the string at path is written: exact in a one-line plain, single- or
+        double-quoted scalar (counting '' and backslash escapes), the scalar's own mark otherwise."""
+        span = self.spans.get(path)
+        if not span or path not in self.marks:
+            return self.mark(path)
+        src = self.source[span[0]:span[1]]
+        line, col = self.marks[path]
+        if not src or _BREAK_RE.search(src) or _YAML_ONLY_BREAK_RE.search(src) or src[0] in "|>":
+            return line, col
+        if src[0] not in "'\"":
+            return line, col + offset
+        quote, i = src[0], 1
+        for _ in range(offset):
+            if i >= len(src) - 1:
+                break
+            if quote == "'" and src.startswith("''", i):
+                i += 2
+            elif quote == '"' and src[i] == "\\":
+                i += {"x": 4, "u": 6, "U": 10}.get(src[i + 1:i + 2], 2)
+            else:
+                i += 1
+        return line, col + i
+
 
 def read(text: str, path: str) -> tuple[Document | None, list[Diagnostic]]:
     """Parse one YAML document; never raises on bad content."""

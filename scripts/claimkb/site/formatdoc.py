@@ -5,13 +5,14 @@ import re
 from typing import Any, Iterator, Mapping
 
 from ..core import template
+from . import locatordoc
 
 CLAIM_FORMAT_COMMAND = "claimkb schema-doc"
 TYPE_NAMES = {"string": "text", "integer": "whole number", "number": "number", "boolean": "true or false",
               "array": "list", "object": "mapping", "null": "empty"}
 EXAMPLE_VALUES = {"title": "Finite resources force trade-offs between tasks",
                   "kind": "premise", "domain": "optimization-theory",
-                  "claimed_by": {"ref": "goldfeder2026sai", "locator": "§4"}}
+                  "claimed_by": {"ref": "goldfeder2026sai", "locator": "§4 ¶2"}}
 
 
 # File paths such as claims/<id>.yaml, and the docs' own [@key] and [[id]] syntax: shown as code, not read.
@@ -128,18 +129,7 @@ def render_claim_format(schema: Mapping[str, Any]) -> str:
     add("## Locators")
     add("")
     locator = template.resolve(schema, {"$ref": "#/$defs/locator"})
-    add(f"{prose(locator.get('description', ''))} Write a locator as text when the place has no single label "
-        "(`locator: \"§4, Table 1\"`), or as a mapping with exactly one label when it has:")
-    add("")
-    add("| Label | Example |")
-    add("| --- | --- |")
-    examples = {"section": '"4.2"', "page": "15", "figure": "3", "table": "1", "paragraph": "2", "line": "12"}
-    for label in template.locator_labels(schema):
-        add(f"| `{label}` | `locator: {{{label}: {examples.get(label, '1')}}}` |")
-    add("")
-    add("A label's value is text or a whole number, 1–200 characters; quote a value such as `\"4.2\"` that YAML "
-        "would read as a decimal number.")
-    add("")
+    out.extend(locatordoc.render_locators(prose(locator.get("description", "")), template.locator_labels(schema)))
     add("## Kinds and domains")
     add("")
     kinds = schema["properties"]["kind"]["enum"]

@@ -15,8 +15,8 @@ from ..core import loader
 from ..core.bibload import ARXIV_RE, DOI_RE
 from ..core.markup import (LINE_BREAK_RE, Shortcode, escape_text, fenced, is_https_url, meta_text,
                      replace_shortcodes, safe_markdown)
-from ..core.model import KINDS, Claim, KnowledgeBase, Reference
-from . import formatdoc, html
+from ..core.model import KINDS, Claim, KnowledgeBase, Locator, Reference
+from . import blocks, formatdoc, html, passages
 from .figures import explorer, heatmap, neighbourhood, overview
 
 # How each relation reads from its source and from its target.
@@ -185,12 +185,18 @@ def expand_shortcodes(kb: KnowledgeBase, page: str, markdown: str) -> str:
             ref = kb.references.get(code.key)
             if ref is None:
                 return f"[@{code.key}]"
+            passage = passages.find(kb, ref.key, code.locator)
+            if passage is not None:  # the locator links to the passage itself, the author to the reference page
+                return f"[{escape_text(cite.short_citation(kb, ref))}]({link(page, reference_page(ref.key))}), {passages.place_link(passage)}"
             text = cite.short_citation(kb, ref, code.locator)
             return f"[{escape_text(text)}]({link(page, reference_page(ref.key))})"
+        if code.kind == "block":
+            return blocks.render(kb, code.key, lambda claim_id: _claim_link(kb, page, claim_id)) or f"[[generated:{code.key}]]"
         claim = kb.claims.get(code.key)
         if claim is None:
             return f"[[{code.key}]]"
-        return f"[{escape_text(claim.title)}]({link(page, claim_page(claim.id))})"
+        deep = passages.place_link(passages.for_claim(kb, claim))
+        return f"[{escape_text(claim.title)}]({link(page, claim_page(claim.id))})" + (f" ({deep})" if deep else "")
 
     if "claimkb:overview" in markdown:  # the home page's picture of the argument (figures/overview.py)
         markdown = overview.expand(kb, page, markdown, lambda: _Graph(kb), lambda target: html.page_url(page, target))
@@ -273,6 +279,8 @@ def _claim(kb: KnowledgeBase, graph: _Graph, claim: Claim) -> str:
 def _citation_line(kb: KnowledgeBase, graph: _Graph, page: str, key: str, locator: object, note: str | None) -> str:
     ref = kb.references.get(key)
     where = f", {escape_text(str(locator))}" if locator else ""
+    deep = passages.read_link(passages.find(kb, key, locator)) if isinstance(locator, Locator) else ""
+    where += f" · {deep}" if deep else ""
     if ref is None:
         text = f"{escape_text(key)} (unknown reference){where}"
     else:
