@@ -499,7 +499,7 @@ def _matrix(kb: KnowledgeBase, graph: _Graph) -> str:
     page = "matrix.md"
     matrix = heatmap.build(kb, graph, _theses(kb, graph))
     out = [_front_matter("Convergence matrix", "The theses against the evidence domains: which fields support each thesis.",
-                         hide=("toc",)),
+                         hide=("navigation", "toc")),
            "# Convergence matrix\n\n",
            "Rows are the theses; columns the evidence domains. A cell counts the claims from that domain whose "
            "supports chains reach the thesis, shaded darker the more there are, and, set apart, the claims from that "
