@@ -349,6 +349,13 @@ def test_explorer_filters_change_what_is_shown(browse, served: Served) -> None:
     p.select_option("#ckb-x-work", "lachmann2026inevitable")
     assert sorted(_visible_nodes(p)) == sorted(c.id for c in kb.claims.values()
                                                if c.claimed_by and c.claimed_by.ref == "lachmann2026inevitable")
+    # The lists below the map link each thesis to its view: the filters follow and the map comes into sight.
+    p.click("button[data-action=clear]")
+    p.locator(f"a[href$='#thesis={thesis}']").click()
+    assert sorted(_visible_nodes(p)) == sorted(_support_tree(kb, thesis))
+    assert p.input_value("#ckb-x-thesis") == thesis
+    top = p.locator(".ckb-explorer").evaluate("e => e.getBoundingClientRect().top")
+    assert -5 <= top <= 100, top
     assert p.errors == []
 
 

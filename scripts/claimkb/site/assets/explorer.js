@@ -609,7 +609,11 @@
       if (target !== location.pathname + location.search + location.hash) history.replaceState(history.state, "", target);
     }
     function readHash() {
-      if (!root.isConnected) { window.removeEventListener("hashchange", readHash); return; }  // navigated away
+      if (!root.isConnected) {  // navigated away
+        window.removeEventListener("hashchange", onHashChange);
+        window.removeEventListener("popstate", readHash);
+        return;
+      }
       var params = new URLSearchParams(location.hash.replace(/^#/, ""));
       Object.keys(selects).forEach(function (name) {
         var value = params.get(name) || "";
@@ -630,7 +634,24 @@
         describe(-1);
       }
     }
-    window.addEventListener("hashchange", readHash);
+    function onHashChange() { readHash(); }
+    window.addEventListener("hashchange", onHashChange);
+    // A link on this page to a view of the map (the lists' "Show it in the map"): the view changes and the map comes
+    // into sight. The theme would otherwise take the click and scroll back to where the link was.
+    function onClick(e) {
+      if (!root.isConnected) { document.removeEventListener("click", onClick, true); return; }
+      var a = e.target.closest ? e.target.closest("a[href]") : null;
+      if (!a || typeof a.href !== "string" || e.button || e.ctrlKey || e.metaKey || e.shiftKey) return;
+      var to = new URL(a.href, location.href);
+      if (to.pathname !== location.pathname || !/^#(focus|thesis|domain|kind|work)=/.test(to.hash)) return;
+      e.preventDefault();
+      e.stopImmediatePropagation();
+      history.pushState(history.state, "", to.href);
+      readHash();
+      root.scrollIntoView({ block: "start" });
+    }
+    document.addEventListener("click", onClick, true);
+    window.addEventListener("popstate", readHash);
 
     readHash();
     requestAnimationFrame(function () {
