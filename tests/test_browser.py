@@ -423,7 +423,10 @@ def test_no_diagram_label_is_cut(browse, served: Served) -> None:
         assert min(size for _, _, size in fits) >= READABLE_PX, (width, fits)
         assert not any(text.endswith("…") for text, _, _ in fits)
         theses = p.locator("svg.ckb-ov-svg:visible a.ckb-ov-thesis").evaluate_all("els => els.map(a => a.getAttribute('aria-label'))")
-        assert len(theses) == 5 and all(label.startswith("Position") for label in theses)
+        named = re.findall(r"\[\[([a-z0-9-]+)\]\]", next(line for line in (REPO / "docs/index.md").read_text("utf-8").splitlines()
+                                                       if "claimkb:overview" in line))
+        assert len(theses) == len(named) == 5  # the five Positions the home page names, in its order
+        assert all(label.startswith(" ".join(kb.claims[i].title.split())) for label, i in zip(theses, named))
         p.locator("svg.ckb-ov-svg:visible a.ckb-ov-thesis").first.click()  # each Position opens the explorer on it
         p.wait_for_url(re.compile(r"/map/#thesis=pos1-"))
         p.wait_for_function("() => document.querySelector('.ckb-explorer') && document.querySelector('.ckb-explorer').dataset.state === 'ready'")
