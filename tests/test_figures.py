@@ -132,3 +132,27 @@ def test_explorer_data_is_compact_and_statements_are_plain(tmp_path: Path) -> No
 
 def test_heat_levels() -> None:
     assert [heatmap.level(n) for n in (0, 1, 2, 3, 4, 7, 8, 15, 16, 1000)] == [0, 1, 2, 2, 3, 3, 4, 4, 5, 5]
+
+
+def test_embed_keeps_figure_structure_and_nothing_live() -> None:
+    from claimkb.site.figures import embed
+    from markupsafe import Markup
+
+    line = embed.block(Markup('<figure onclick="x()"><svg viewBox="0 0 9 9" role="group" aria-labelledby="t">'
+                              '<title id="t">T</title><a xlink:href="../map/#thesis=a" aria-label="A"><rect x="1" '
+                              'y="1" width="2" height="2" rx="1"/></a></svg><a href="//evil.example/">far</a>'
+                              '<a href="javascript:alert(1)">js</a><select data-filter="kind"><option value="k">K'
+                              '</option></select><script>alert(1)</script><style>*{}</style>{x}\n</figure>'))
+    assert "\n" not in line and "{" not in line and "}" not in line.replace("&#125;", "")
+    for kept in ('viewBox="0 0 9 9"', 'xlink:href="../map/#thesis=a"', 'aria-labelledby="t"', 'data-filter="kind"',
+                 '<option value="k">', '<rect x="1" y="1" width="2" height="2" rx="1">'):
+        assert kept in line, kept
+    for gone in ("onclick", "evil.example", "javascript", "<script", "alert(1)", "<style"):
+        assert gone not in line, gone
+    assert embed.scripts(["../assets/claimkb/explorer.js"]) == '<script src="../assets/claimkb/explorer.js" defer></script>'
+    for bad in ("https://cdn.example/x.js", "../assets/claimkb/x.js?y", "/assets/claimkb/x.js", "javascript:x"):
+        try:
+            embed.scripts([bad])
+        except ValueError:
+            continue
+        raise AssertionError(bad)

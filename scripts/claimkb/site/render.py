@@ -17,7 +17,7 @@ from ..core.markup import (LINE_BREAK_RE, Shortcode, escape_text, fenced, is_htt
                      replace_shortcodes, safe_markdown)
 from ..core.model import KINDS, Claim, KnowledgeBase, Locator, Reference
 from . import blocks, formatdoc, html, passages
-from .figures import explorer, heatmap, neighbourhood, overview
+from .figures import embed, explorer, heatmap, neighbourhood, overview
 
 # How each relation reads from its source and from its target.
 RELATION_LABELS: dict[str, tuple[str, str]] = {
@@ -324,7 +324,7 @@ def _neighbourhood(kb: KnowledgeBase, graph: _Graph, claim: Claim) -> str:
     figure = neighbourhood.block(kb, claim, graph.out, graph.into, lambda target: html.page_url(page, target))
     if figure is None:
         return ""
-    return "## Argument neighbourhood\n\n" + html.block(figure, "ckb-block ckb-figure") + "\n\n"
+    return "## Argument neighbourhood\n\n" + embed.block(figure) + "\n\n"
 
 
 def _claim_cite(kb: KnowledgeBase, graph: _Graph, claim: Claim) -> str:
@@ -469,8 +469,9 @@ def _map(kb: KnowledgeBase, graph: _Graph) -> str:
            + (f"[How to read the map]({link(page, GUIDE)}) explains the drawing; the same argument follows "
               "[as lists](#lists).\n\n" if GUIDE in kb.docs else "The same argument follows [as lists](#lists).\n\n")]
     if kb.claims:
-        out.append(html.block(explorer.block(kb, theses, lambda target: html.page_url(page, target),
-                                             lambda asset: html.page_url(page, f"{ASSET_PREFIX}/{asset}"))) + "\n\n")
+        out.append(embed.block(explorer.block(kb, theses, lambda target: html.page_url(page, target)),
+                               "ckb-block ckb-explorer-block") + "\n\n")
+        out.append(embed.scripts(html.page_url(page, f"{ASSET_PREFIX}/{name}") for name in explorer.SCRIPTS) + "\n\n")
     out.append("## The argument as lists { #lists }\n\n")
     out.append("Each thesis with the claims whose supports, refines and depends-on chains lead to it, nearest first, "
                "and the claims that rebut them.\n\n")
@@ -507,8 +508,8 @@ def _matrix(kb: KnowledgeBase, graph: _Graph) -> str:
            + (f" [How to read the matrix]({link(page, GUIDE)}#the-convergence-matrix) explains more." if GUIDE in kb.docs else "")
            + "\n\n"]
     if matrix.theses:
-        out.append(html.block(heatmap.block(kb, matrix, lambda target: html.page_url(page, target)),
-                              "ckb-block ckb-matrix") + "\n\n")
+        out.append(embed.block(heatmap.block(kb, matrix, lambda target: html.page_url(page, target)),
+                               "ckb-block ckb-matrix") + "\n\n")
     else:
         out.append("No thesis yet.\n\n")
     for t in matrix.theses:

@@ -33,8 +33,8 @@ RELATION_LEGEND = {
     "interprets": "interprets: a dotted grey line ending in a circle",
     "restates": "restates: a double line ending in a diamond",
 }
-VENDOR = ("vendor/cytoscape/cytoscape.min.js", "vendor/cytoscape-dagre/cytoscape-dagre.min.js")
-SCRIPT = "explorer.js"
+# The explorer's scripts, under assets/claimkb/, in load order: loaded by the map page alone.
+SCRIPTS = ("vendor/cytoscape/cytoscape.min.js", "vendor/cytoscape-dagre/cytoscape-dagre.min.js", "explorer.js")
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,9 +124,9 @@ def _json(value: object) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":")) + "\n"
 
 
-def block(kb: KnowledgeBase, theses: Sequence[Claim], url: Callable[[str], str], asset: Callable[[str], str]) -> Markup:
-    """The explorer's markup: find box, filters, canvas, details panel and legend. url: a docs page's URL from the
-    explorer page; asset: the URL of a file under assets/claimkb/."""
+def block(kb: KnowledgeBase, theses: Sequence[Claim], url: Callable[[str], str]) -> Markup:
+    """The explorer's markup: find box, filters, canvas, details panel and legend; url gives a docs page's URL from
+    the explorer page. Its scripts (SCRIPTS, under assets/claimkb/) go on the page after it (figures/embed.py)."""
     options = {
         "thesis": [("", "All claims")] + [(t.id, _text(t.title)) for t in theses],
         "domain": [("", "All domains")] + [(d, _text(kb.domains[d].title)) for d in kb.domains],
@@ -162,11 +162,10 @@ def block(kb: KnowledgeBase, theses: Sequence[Claim], url: Callable[[str], str],
                                             "Click a claim to open its page."),
                        class_="ckb-x-details", aria_live="polite")
     status = html.tag("p", "Loading the argument graph…", class_="ckb-x-status", role="status")
-    scripts = html.join(html.tag("script", "", src=asset(path), defer=True) for path in (*VENDOR, SCRIPT))
     return html.tag("div", html.join([
         controls, status,
         html.tag("div", html.join([canvas, details]), class_="ckb-x-main"),
-        keys, legend(kb), scripts]),
+        keys, legend(kb)]),
         class_="ckb-explorer", data_graph=url(GRAPH_FILE), data_text=url(TEXT_FILE))
 
 

@@ -19,7 +19,7 @@ from ...core.markup import strip_code
 from ...core.model import Claim, KnowledgeBase
 from .. import html
 from ..html import Markup
-from . import heatmap
+from . import embed, heatmap
 
 MARKER_RE = re.compile(r"^[ ]{0,3}<!--[ \t]*claimkb:overview(?P<ids>(?:[ \t]+\[\[[a-z0-9]+(?:-[a-z0-9]+)*\]\])*)[ \t]*-->[ \t]*$",
                        re.MULTILINE)
@@ -57,7 +57,7 @@ def expand(kb: KnowledgeBase, page: str, markdown: str, relations: Callable[[], 
         index = index or relations()
         ids = [i for i in ID_RE.findall(m.group("ids")) if i in kb.claims]
         figure = picture(kb, index, choose(kb, index, ids), url)
-        out += [markdown[last:m.start()], html.block(figure, "ckb-block ckb-overview-block") if figure else ""]
+        out += [markdown[last:m.start()], embed.block(figure, "ckb-block ckb-overview-block") if figure else ""]
         last = m.end()
     return "".join(out) + markdown[last:]
 
