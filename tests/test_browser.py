@@ -322,6 +322,14 @@ def test_explorer_shows_the_whole_graph_readably_and_opens_claim_pages(browse, s
     shown = " ".join(p.locator(".ckb-x-statement").inner_text().split())
     assert shown and shown[:40] in " ".join(kb.claims[thesis[0]].statement.replace("*", "").split())  # hover: the statement
     screenshot(p, "explorer-hover.png")
+    # The canvas follows the palette toggle: its colours are read again from the page's CSS.
+    colour = "id => ckbExplorer.cy.getElementById(id).style('background-color')"
+    light = p.evaluate(colour, thesis[0])
+    p.locator("form[data-md-component=palette] label:visible").first.click()
+    p.wait_for_function("() => document.body.dataset.mdColorScheme === 'slate'")
+    p.wait_for_function(f"([id, before]) => ({colour})(id) !== before", arg=[thesis[0], light])
+    p.locator("form[data-md-component=palette] label:visible").first.click()
+    p.wait_for_function(f"([id, before]) => ({colour})(id) === before", arg=[thesis[0], light])
     p.mouse.click(*_node_point(p, thesis[0]))
     p.wait_for_url(re.compile(rf"/claims/{re.escape(thesis[0])}/$"))
     assert p.errors == []
