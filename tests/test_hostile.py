@@ -155,7 +155,7 @@ CLAIMS: dict[str, Case] = {
                           "unsafe-link", "raw-html"),
     "hostile-kind-domain": case(claim().replace("kind: premise", "kind: \"<script>alert(1)</script>\"")
                                 .replace("domain: biology", "domain: \"javascript:alert(1)\""),
-                                "unknown-kind", "invalid-value"),
+                                "invalid-value"),  # not kebab-case: neither can name a vocabulary entry
     "extensions": case(claim(extra=block("annotations", "Text[^1].\n\n[^1]: <script>alert(1)</script>\n\n"
                                          "*[HTML]: <img src=x onerror=alert(2)>\n\n"
                                          '!!! note "<img src=x onerror=alert(3)>"\n    body\n\n'

@@ -55,8 +55,8 @@ def test_new_claim_writes_every_schema_field_and_passes_check(tmp_path: Path) ->
     file = root / "claims/finite-budgets.yaml"
     text = file.read_text("utf-8")
     first = text.splitlines()[0]
-    assert first.startswith("# yaml-language-server: $schema=")
-    assert (file.parent / first.split("$schema=", 1)[1]).resolve().is_file()
+    # No schema file in the knowledge base and no site URL yet: the schema's own identifier.
+    assert first == f"# yaml-language-server: $schema={SCHEMA['$id']}"
     data = yaml.safe_load(text)
     assert list(data) == list(SCHEMA["properties"])  # every field, in schema order
     assert set(data["claimed_by"]) == set(SCHEMA["properties"]["claimed_by"]["properties"])
@@ -66,7 +66,8 @@ def test_new_claim_writes_every_schema_field_and_passes_check(tmp_path: Path) ->
         before = text.split(f"\n{name}:", 1)[0].rsplit("\n\n", 1)[-1]
         description = template.resolve(SCHEMA, SCHEMA["properties"][name]).get("description", "")
         assert " ".join(description.split()[:4]) in " ".join(before.replace("#", " ").split()), name
-    assert "One of: thesis, premise, evidence" in text  # enums listed
+    assert "Known kinds: thesis, premise, evidence" in text  # the knowledge base's kinds listed
+    assert "One of: supports, rebuts" in text  # and the tool's enums
     # No error: only the reminders that the placeholders are still to be written.
     assert placeholders(root, "claims/finite-budgets.yaml") == ["title", "statement", "claimed_by.locator"]
     assert "TODO" in data["title"] and "TODO" in data["statement"]
@@ -83,6 +84,28 @@ def test_new_claim_in_a_subfolder_points_at_the_repository_schema(tmp_path: Path
     data = yaml.safe_load(text)
     assert data["title"] == "Budgets are finite" and data["claimed_by"]["locator"] == "§4"
     assert placeholders(root, "claims/paper/finite-budgets.yaml") == ["statement"]
+
+
+def test_new_claim_points_at_the_schema_its_site_publishes(tmp_path: Path) -> None:
+    root = make_kb(tmp_path, {"mkdocs.yml": "site_name: Example\nsite_url: https://example.org/reading/\n"})
+    done = claimkb("new", "claim", "finite-budgets", *CLAIM_ARGS, "--root", root)
+    assert done.returncode == 0, done.stderr
+    first = (root / "claims/finite-budgets.yaml").read_text("utf-8").splitlines()[0]
+    assert first == "# yaml-language-server: $schema=https://example.org/reading/schema/claim.schema.json"
+
+
+def test_new_claim_uses_the_knowledge_base_kinds(tmp_path: Path) -> None:
+    kinds = "position:\n  title: Positions\n  role: thesis\nreason:\n  title: Reasons\n"
+    root = make_kb(tmp_path, {"claims/_kinds.yaml": kinds, "claims/alpha-thesis.yaml": None,
+                              "claims/beta-premise.yaml": None, "claims/gamma-evidence.yaml": None,
+                              "claims/sub/delta-objection.yaml": None, "docs/index.md": None})
+    done = claimkb("new", "claim", "finite-budgets", "--kind", "premise", "--domain", "biology",
+                   "--claimed-by", "smith2020", "--root", root)
+    assert done.returncode == 1 and "unknown kind 'premise'; allowed: position, reason" in done.stderr
+    done = claimkb("new", "claim", "finite-budgets", "--kind", "reason", "--domain", "biology",
+                   "--claimed-by", "smith2020", "--root", root)
+    assert done.returncode == 0, done.stderr
+    assert "Known kinds: position, reason." in (root / "claims/finite-budgets.yaml").read_text("utf-8")
 
 
 def test_new_claim_refuses_to_overwrite(tmp_path: Path) -> None:

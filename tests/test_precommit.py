@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import shlex
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -94,3 +95,15 @@ def test_the_hook_entry_exists_after_set_up() -> None:
     if "/" in entry and not (REPO / entry).exists():
         pytest.skip(f"{entry} appears after `make test` or `make serve` sets up .venv")
     assert "/" not in entry or (REPO / entry).is_file()
+
+
+def test_the_hook_other_repositories_use_matches_this_one() -> None:
+    """.pre-commit-hooks.yaml offers the same check on the same files, installed by pre-commit instead of make."""
+    (offered,) = yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text("utf-8"))
+    local = _hook()
+    assert offered["id"] == local["id"] and offered["files"] == local["files"]
+    assert offered["language"] == "python" and offered["entry"] == "claimkb check"
+    assert offered["pass_filenames"] is True and offered["require_serial"] is True
+    # The entry is the console script the package installs.
+    scripts = tomllib.loads((REPO / "pyproject.toml").read_text("utf-8"))["project"]["scripts"]
+    assert shlex.split(offered["entry"])[0] in scripts

@@ -99,7 +99,9 @@ def test_model_constants_match_the_schema() -> None:
     """The enums the checker and the renderer use in Python are the schema's, in the same order."""
     schema = _schema()
     items = schema["properties"]
-    assert tuple(items["kind"]["enum"]) == model.KINDS
+    # Kinds are the knowledge base's (claims/_kinds.yaml): the schema asks for a name, the checker for a known one.
+    assert items["kind"]["pattern"] == validate.ID_RE.pattern and "enum" not in items["kind"]
+    assert all(k in items["kind"]["description"] for k in model.KINDS)  # the defaults, named
     relation = items["relations"]["items"]["properties"]
     assert tuple(relation["type"]["enum"]) == model.RELATION_TYPES
     assert tuple(relation["fidelity"]["enum"]) == model.FIDELITIES

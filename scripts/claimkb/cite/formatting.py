@@ -284,7 +284,7 @@ def _locator_text(locator: Locator | str | None) -> str:
 
 def short_citation(kb: KnowledgeBase, citation_or_ref: Citation | Reference | str,
                    locator: Locator | str | None = None) -> str:
-    """'Goldfeder et al. 2026, §4': family names (one, two, or the first et al.), the year or n.d., the locator."""
+    """'Smith and Lee 2020, §4': family names (one, two, or the first et al.), the year or n.d., the locator."""
     if isinstance(citation_or_ref, Citation):
         key = citation_or_ref.ref
         locator = locator if locator is not None else citation_or_ref.locator
@@ -509,7 +509,7 @@ def claim_csl(kb: KnowledgeBase, claim: Claim) -> dict[str, Any]:
 
 
 def claim_text(kb: KnowledgeBase, claim: Claim) -> str:
-    """'Title. In <name>, version X. URL. Claimed by: Goldfeder et al. 2026, §4.'"""
+    """'Title. In <name>, version X. URL. Claimed by: Smith and Lee 2020, §4.'"""
     version = version_of(kb)
     title = claim.title or claim.id
     parts = [title if title.endswith((".", "?", "!")) else title + ".",

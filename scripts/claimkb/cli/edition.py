@@ -23,7 +23,7 @@ def cmd_edition(args: argparse.Namespace) -> int:
     base = args.base.strip()
     if not markup.is_https_url(base) or "#" in base:
         print(f"claimkb edition: --base must be the https:// URL of the edition, without a #fragment, "
-              f"e.g. https://arxiv.org/html/2602.23643v1 (got '{base[:80]}')", file=sys.stderr)
+              f"e.g. https://arxiv.org/html/2401.00001v2 (got '{base[:80]}')", file=sys.stderr)
         return EXIT_USAGE
     if args.source and not markup.is_https_url(args.source):
         print("claimkb edition: --source must be an https:// URL", file=sys.stderr)
@@ -80,7 +80,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("page", metavar="PAGE", help="the saved HTML page ('-' reads it from standard input)")
     p.add_argument("--base", required=True, metavar="URL",
                    help="the edition's version-pinned URL, which deep links extend with #anchor, e.g. "
-                        "https://arxiv.org/html/2602.23643v1")
+                        "https://arxiv.org/html/2401.00001v2")
     p.add_argument("--source", metavar="URL",
                    help="where the page was saved from, when not at --base (default: the page's canonical link)")
     add_root(p)

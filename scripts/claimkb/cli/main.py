@@ -5,7 +5,8 @@ import argparse
 import sys
 from typing import Sequence
 
-from . import check, commands, docs, edition, new, site
+from . import check, commands, docs, edition, init, new, site
+from .. import version
 from .common import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE
 
 __all__ = ["EXIT_OK", "EXIT_PROBLEMS", "EXIT_USAGE", "build_parser", "cli_page", "main"]
@@ -13,7 +14,9 @@ __all__ = ["EXIT_OK", "EXIT_PROBLEMS", "EXIT_USAGE", "build_parser", "cli_page",
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="claimkb", description="Check, render and cite a knowledge base of claims and references.")
+    parser.add_argument("--version", action="version", version=f"claimkb {version()}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    init.register(sub)
     check.register(sub)
     new.register(sub)
     docs.register(sub, cli_page)

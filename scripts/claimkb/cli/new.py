@@ -24,7 +24,7 @@ from ..core.bibload import KEY_RE
 from .common import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, add_root
 from ..core.diagnostics import Diagnostic
 from ..core.model import KINDS, KnowledgeBase
-from ..core.template import SCHEMA_REL, render_claim
+from ..core.template import render_claim, schema_location
 
 # The fields each BibTeX entry type requires (the standard styles' rules), with "author" standing for
 # "author or editor" where BibTeX accepts either. misc requires nothing in BibTeX, but a citation needs
@@ -107,9 +107,11 @@ def check_new_id(root: Path, kb: KnowledgeBase, claim_id: str, target: Path) -> 
                       "ids are never reused: choose another id")
 
 
-def check_kind(kind: str) -> None:
-    if kind not in KINDS:
-        raise Refusal(f"unknown kind '{kind}'{_choices(kind, KINDS)}")
+def check_kind(kb: KnowledgeBase, kind: str) -> None:
+    if not kb.kinds:
+        raise Refusal("claims/_kinds.yaml defines no kind: add one (key: {title, description}) or remove the file")
+    if kind not in kb.kinds:
+        raise Refusal(f"unknown kind '{kind}'{_choices(kind, kb.kinds)}")
 
 
 def check_domain(kb: KnowledgeBase, domain: str) -> None:
@@ -151,10 +153,10 @@ def check_subfolder(value: str | None) -> str:
         return ""
     parts = Path(value.replace("\\", "/")).parts
     if parts[:1] == ("claims",):
-        parts = parts[1:]  # --dir claims/paper means the same as --dir paper
+        parts = parts[1:]  # --dir claims/replies means the same as --dir replies
     if not parts or any(not re.fullmatch(r"[a-z0-9][a-z0-9_-]*", p) for p in parts):
-        raise Refusal(f"--dir '{value}' must name a subfolder of claims/ in lower case, such as 'paper' or "
-                      "'article' (no '..', no leading '_' or '.')", EXIT_USAGE)
+        raise Refusal(f"--dir '{value}' must name a subfolder of claims/ in lower case, such as 'replies' or "
+                      "'chapter-2' (no '..', no leading '_' or '.')", EXIT_USAGE)
     return "/".join(parts)
 
 
@@ -297,10 +299,10 @@ def _new_claim(root_arg: str | None, claim_id: str | None, kind: str | None, dom
     if missing:
         prompter.say("A new claim: answer each question (Ctrl-C to stop; nothing is written until the end).")
         if not claim_id:
-            claim_id = prompter.text("Claim id (kebab-case, e.g. finite-resources-force-tradeoffs)",
+            claim_id = prompter.text("Claim id (kebab-case, e.g. memory-is-reconstructive)",
                                      lambda a: check_new_id(root, kb, a, target_of(a)))
         if not kind:
-            kind = prompter.choice("Kind", KINDS, check_kind)
+            kind = prompter.choice("Kind", list(kb.kinds), lambda a: check_kind(kb, a))
         if not domain:
             domain = prompter.choice("Domain", sorted(kb.domains), lambda a: check_domain(kb, a))
         if not claimed_by:
@@ -313,7 +315,7 @@ def _new_claim(root_arg: str | None, claim_id: str | None, kind: str | None, dom
     assert claim_id and kind and domain and claimed_by
     target = target_of(claim_id)
     check_new_id(root, kb, claim_id, target)
-    check_kind(kind)
+    check_kind(kb, kind)
     check_domain(kb, domain)
     check_reference(kb, claimed_by)
     if locator:
@@ -321,14 +323,13 @@ def _new_claim(root_arg: str | None, claim_id: str | None, kind: str | None, dom
     if title is not None and (not title.strip() or "\n" in title):
         raise Refusal("--title must be one non-empty line")
 
-    schema_file = root / SCHEMA_REL
-    if not schema_file.is_file():
-        schema_file = loader.schema_path()  # a knowledge base outside this repository: the installed schema
-    schema_ref = Path(os.path.relpath(schema_file, folder)).as_posix()
+    schema = loader.claim_schema()
+    schema_ref = schema_location(root, folder, kb.settings.site_url, schema["$id"])
     values = {"title": title, "kind": kind, "domain": domain,
               "claimed_by": {"ref": claimed_by, "locator": locator}}
     domains = f"Known domains: {', '.join(sorted(kb.domains))}." if kb.domains else ""
-    text = render_claim(loader.claim_schema(), values, schema_ref, {"domain": domains})
+    kinds = f"Known kinds: {', '.join(kb.kinds)}." if kb.kinds else ""
+    text = render_claim(schema, values, schema_ref, {"domain": domains, "kind": kinds})
 
     created = [] if folder.exists() else [p for p in [folder, *folder.parents] if not p.exists()]
     folder.mkdir(parents=True, exist_ok=True)
@@ -453,7 +454,7 @@ def _new_reference(root_arg: str | None, key: str | None, entry_type: str | None
     loaded = loader.load(root)
     kb = loaded.kb
     if not key:
-        key = prompter.text("BibTeX key (e.g. moravec1988mind)", lambda a: check_new_key(root, kb, a))
+        key = prompter.text("BibTeX key (e.g. bartlett1932remembering)", lambda a: check_new_key(root, kb, a))
     if not entry_type:
         entry_type = prompter.choice("Entry type", list(BIBTEX_REQUIRED), check_type)
     check_new_key(root, kb, key)
@@ -504,21 +505,22 @@ def register(sub: Any) -> None:
         "yaml-language-server schema line first, and placeholders (TODO) that pass the checker. "
         "Missing values are asked for on a terminal; without a terminal they are a usage error (exit 2)."))
     c.add_argument("id", nargs="?", metavar="ID",
-                   help="the new claim's id, in kebab-case (e.g. finite-resources-force-tradeoffs)")
-    c.add_argument("--kind", metavar="KIND", help=f"the claim's role: {', '.join(KINDS)}")
+                   help="the new claim's id, in kebab-case (e.g. memory-is-reconstructive)")
+    c.add_argument("--kind", metavar="KIND", help=f"the claim's role: a key of claims/_kinds.yaml (without that file: "
+                                                  f"{', '.join(KINDS)})")
     c.add_argument("--domain", metavar="DOMAIN", help="a key of claims/_domains.yaml")
     c.add_argument("--claimed-by", metavar="KEY", help="the BibTeX key of the work that makes the claim")
     c.add_argument("--locator", metavar="LOCATOR",
                    help="where in that work, e.g. '§4' or 'p. 15' (default: a TODO placeholder)")
     c.add_argument("--title", metavar="TITLE", help="a one-line title (default: a TODO placeholder)")
-    c.add_argument("--dir", metavar="SUBFOLDER", help="a subfolder of claims/ to write into, e.g. paper")
+    c.add_argument("--dir", metavar="SUBFOLDER", help="a subfolder of claims/ to write into, e.g. one per work read")
     add_root(c)
     c.set_defaults(func=lambda a: new_claim(a.root, a.id, a.kind, a.domain, a.claimed_by, a.locator, a.title, a.dir))
 
     r = what.add_parser("reference", help="append a skeleton BibTeX entry to a .bib file", description=(
         "Append an entry of the chosen type with its required fields (TODO placeholders) to a .bib file under "
         "references/. Refuses a key that is already used in any .bib file (ignoring case) or was retired."))
-    r.add_argument("key", nargs="?", metavar="KEY", help="the new BibTeX key, e.g. moravec1988mind")
+    r.add_argument("key", nargs="?", metavar="KEY", help="the new BibTeX key, e.g. bartlett1932remembering")
     r.add_argument("--type", metavar="TYPE", help=f"the entry type: {', '.join(BIBTEX_REQUIRED)}")
     r.add_argument("--file", metavar="references/NAME.bib",
                    help="the .bib file to append to (default: the only .bib file; required when there are several)")

@@ -85,6 +85,7 @@ CODES: dict[str, tuple[Severity, str]] = {
     "docs-unknown-claim": ("error", "A docs page links a claim id that does not exist."),
     "docs-unknown-block": ("error", "A docs page asks for a generated block that does not exist, or not on a line of its own."),
     "config-invalid": ("error", "The claimkb settings in mkdocs.yml are malformed."),
+    "config-unknown-key": ("warning", "mkdocs.yml's extra.claimkb has a key that is not a setting (often a typo)."),
 }
 
 

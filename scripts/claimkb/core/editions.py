@@ -2,9 +2,9 @@
 
 An edition lives in references/_editions/<key>.yaml, named by the BibTeX key of its reference:
 
-    base: https://arxiv.org/html/2602.23643v1     # version-pinned: a deep link is base#anchor
+    base: https://arxiv.org/html/2401.00001v2     # version-pinned: a deep link is base#anchor
     scheme: latexml                               # how locators map to ids (LaTeXML's, as arXiv's HTML uses)
-    source: https://ar5iv.labs.arxiv.org/html/2602.23643   # optional: where the ids were read, if not at base
+    source: https://ar5iv.labs.arxiv.org/html/2401.00001   # optional: where the ids were read, if not at base
     headings:                                     # unnumbered headings, as the work titles them -> their ids
       Alternative Views: S2.SSx1
     anchors:                                      # the page's passages, nested as on the page; ids only
@@ -93,10 +93,10 @@ def from_document(doc: Document, rel: str, key: str, references: Mapping[str, Re
     arxiv = ARXIV_RE.match(base) if isinstance(base, str) else None
     if not isinstance(base, str) or not markup.is_https_url(base) or "#" in base:
         bad(("base",), "base must be the https:// URL of the HTML edition, without a #fragment: "
-                       "e.g. https://arxiv.org/html/2602.23643v1")
+                       "e.g. https://arxiv.org/html/2401.00001v2")
     elif arxiv and not re.search(r"v\d+$", arxiv.group(1)):
         bad(("base",), f"base '{base[:80]}' names no version, so its anchors can change under the links: "
-                       "pin it, e.g. https://arxiv.org/html/2602.23643v1")
+                       "pin it, e.g. https://arxiv.org/html/2401.00001v2")
     scheme = data.get("scheme", "latexml")
     if scheme not in SCHEMES:
         bad(("scheme",), f"scheme '{str(scheme)[:40]}' is not known; known schemes: {', '.join(SCHEMES)}")

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -13,10 +12,12 @@ from typing import Any, Iterator
 from . import bibload
 from . import editions
 from . import locators
+from . import settings
 from . import validate
 from . import yamlsafe
 from .diagnostics import Diagnostic, make, non_ascii_hint
-from .model import KINDS, LOCATOR_LABELS, Citation, Claim, Edition, KnowledgeBase, Locator, Reference, Relation, Settings, Term
+from .model import (DEFAULT_ROLES, KIND_ROLES, KINDS, LOCATOR_LABELS, Citation, Claim, Edition, KnowledgeBase, Locator,
+                    Reference, Relation, Settings, Term)
 
 MAX_FILE_BYTES = 1024 * 1024
 MAX_CLAIMS = 50_000
@@ -105,7 +106,8 @@ def load(root: Path | str) -> LoadResult:
             claim_files.append((file, rel))
     domains = _load_vocabulary(vocab_files.get("_domains"), "claims/_domains.yaml", diagnostics, required=True)
     kinds = _load_vocabulary(vocab_files.get("_kinds"), "claims/_kinds.yaml", diagnostics, required=False)
-    kinds = {k: kinds.get(k, Term(k, k.capitalize(), "")) for k in KINDS}
+    if "_kinds" not in vocab_files:  # the tool's kinds, until the knowledge base defines its own
+        kinds = {k: Term(k, k.capitalize(), "", DEFAULT_ROLES.get(k)) for k in KINDS}
     aliases = _load_aliases(vocab_files.get("_aliases"), diagnostics)
 
     claims: dict[str, Claim] = {}
@@ -114,7 +116,7 @@ def load(root: Path | str) -> LoadResult:
                                 f"{len(claim_files):,} claim files; the limit is {MAX_CLAIMS:,}, so only the first "
                                 f"{MAX_CLAIMS:,} by path were read: are generated files under claims/ by mistake?"))
         claim_files = claim_files[:MAX_CLAIMS]
-    validator = validate.ClaimValidator(claim_schema(), domains)
+    validator = validate.ClaimValidator(claim_schema(), domains, kinds)
     for file, rel in claim_files:
         claim = _load_claim(file, rel, validator, diagnostics)
         if claim is None:
@@ -259,6 +261,10 @@ def _load_vocabulary(found: tuple[Path, str] | None, default_rel: str, out: list
     if not isinstance(doc.value, dict):
         out.append(make(rel, 1, 1, "not-a-mapping", "a vocabulary maps each key to {title, description}"))
         return {}
+    kinds = Path(rel).stem == "_kinds"
+    fields = {"title", "description", "role"} if kinds else {"title", "description"}
+    shape = "{title: <text>, description: <text>, role: thesis | evidence (optional)}" if kinds else \
+        "{title: <text>, description: <text>}"
     terms: dict[str, Term] = {}
     for key, value in doc.value.items():
         line, col = doc.key_marks.get((key,), (1, 1))
@@ -266,17 +272,17 @@ def _load_vocabulary(found: tuple[Path, str] | None, default_rel: str, out: list
             out.append(make(rel, line, col, "vocabulary-invalid", f"'{key}' is not a kebab-case key{non_ascii_hint(key)}"))
             continue
         if (not isinstance(value, dict) or not isinstance(value.get("title"), str)
-                or not isinstance(value.get("description", ""), str) or set(value) - {"title", "description"}):
-            out.append(make(rel, line, col, "vocabulary-invalid",
-                            f"'{key}' must map to {{title: <text>, description: <text>}} and nothing else"))
+                or not isinstance(value.get("description", ""), str) or set(value) - fields):
+            out.append(make(rel, line, col, "vocabulary-invalid", f"'{key}' must map to {shape} and nothing else"))
             continue
-        terms[key] = Term(key, value["title"], value.get("description", "").strip())
-    if rel.endswith("_kinds.yaml"):
-        for key in terms:
-            if key not in KINDS:
-                line, col = doc.key_marks[(key,)]
-                out.append(make(rel, line, col, "vocabulary-invalid",
-                                f"'{key}' is not a claim kind; kinds are fixed by the schema: {', '.join(KINDS)}"))
+        role = value.get("role")
+        if role is not None and role not in KIND_ROLES:
+            rline, rcol = doc.mark((key, "role"))
+            out.append(make(rel, rline, rcol, "vocabulary-invalid",
+                            f"'{key}': role is {role!r}{validate.did_you_mean(str(role), KIND_ROLES)}; a role is one of "
+                            f"{', '.join(KIND_ROLES)} (or leave it out)"))
+            role = None
+        terms[key] = Term(key, value["title"], value.get("description", "").strip(), role)
     return terms
 
 
@@ -347,47 +353,5 @@ def _load_docs(root: Path, out: list[Diagnostic]) -> dict[str, str]:
 
 
 def load_settings(root: Path, out: list[Diagnostic]) -> Settings:
-    """Site-level settings: mkdocs.yml's site_url, repo_url, edit_uri and its extra.claimkb mapping."""
-    file = root / "mkdocs.yml"
-    config: dict[str, Any] = {}
-    if file.is_file():
-        try:
-            loaded = yamlsafe.load_settings_file(file.read_text("utf-8"))
-            config = loaded if isinstance(loaded, dict) else {}
-        except Exception as exc:  # noqa: BLE001 - any failure here is a config diagnostic, never a traceback
-            out.append(make("mkdocs.yml", 1, 1, "config-invalid", f"mkdocs.yml cannot be read: {str(exc).splitlines()[0]}"))
-    extra = config.get("extra") if isinstance(config.get("extra"), dict) else {}
-    own = extra.get("claimkb") if isinstance(extra.get("claimkb"), dict) else {}
-
-    def text(value: Any, default: str = "") -> str:
-        return str(value) if isinstance(value, (str, int, float)) and not isinstance(value, bool) else default
-
-    editors = own.get("editors", [])
-    if not isinstance(editors, list) or not all(isinstance(e, str) for e in editors):
-        out.append(make("mkdocs.yml", 1, 1, "config-invalid", "extra.claimkb.editors must be a list of names"))
-        editors = []
-    version = text(own.get("version")) or os.environ.get("CLAIMKB_VERSION", "") or _git(root, "describe", "--tags", "--always") or "unversioned"
-    date = text(own.get("date")) or os.environ.get("CLAIMKB_DATE", "") or _git(root, "log", "-1", "--format=%cs")
-    return Settings(
-        name=text(own.get("name"), text(config.get("site_name"), "Knowledge base")),
-        editors=tuple(editors),
-        prefix=text(own.get("prefix"), "kb"),
-        site_url=text(config.get("site_url")),
-        repo_url=text(config.get("repo_url")),
-        edit_uri=text(config.get("edit_uri")),
-        style=text(own.get("style"), "plain"),
-        version=version,
-        date=date,
-        license=text(own.get("license")),
-    )
-
-
-def _git(root: Path, *args: str) -> str:
-    """One line of git output about root, or '' when root is not a checkout (a release tarball, a test fixture)."""
-    if not (root / ".git").exists():
-        return ""
-    try:
-        done = subprocess.run(["git", "-C", str(root), *args], capture_output=True, text=True, timeout=10, check=False)
-    except (OSError, subprocess.SubprocessError):
-        return ""
-    return done.stdout.strip() if done.returncode == 0 else ""
+    """Site-level settings from mkdocs.yml (see core/settings.py, which documents each one)."""
+    return settings.load(root, out)

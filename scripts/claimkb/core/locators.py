@@ -24,11 +24,11 @@ page      := "p. " NUM | "pp. " NUM "–" NUM
 chapter   := "ch. " NUM
 line      := "l. " NUM | "ll. " NUM "–" NUM
 opening   := the text before a work's first heading (for web articles)
-note      := free text without parentheses, e.g. (Positions box), (caption)
+note      := free text without parentheses, e.g. (Box 1), (caption)
 NUM       := a whole number from 1, without leading zeros"""
 
 EXAMPLES = ("§4 ¶2", "§3.2 ¶10", "§2 ¶2 item 2", "§3.2 ¶7 footnote 1", "§3.2 Table 1", "§3 Figure 1 (caption)",
-            "§1 ¶4 (Positions box)", '§2 "Alternative Views" ¶3', "§5.3 ¶1; §6 ¶2", '"What Scaling Doesn\'t Change" ¶2',
+            "§1 ¶4 (Box 1)", '§2 "Alternative Views" ¶3', "§5.3 ¶1; §6 ¶2", '"Open Problems" ¶2',
             "opening ¶3", "p. 15", "pp. 3–5", "ch. 2")
 
 # Within a place, parts run from the largest to the smallest: §3.2 ¶7 footnote 1, never ¶7 §3.2.

@@ -7,7 +7,12 @@ from typing import Any, Mapping
 
 from .locators import ParsedLocator
 
+# The kinds of claim when claims/_kinds.yaml does not define them; a knowledge base's _kinds.yaml replaces the list.
 KINDS = ("thesis", "premise", "evidence", "definition", "objection", "rebuttal", "implication")
+# What the tool does with a kind, whatever the kind is called: a thesis heads the argument map and a row of the
+# matrix; evidence needs a source the claiming work cites. _kinds.yaml gives a kind its role with `role:`.
+KIND_ROLES = ("thesis", "evidence")
+DEFAULT_ROLES = {"thesis": "thesis", "evidence": "evidence"}
 RELATION_TYPES = ("supports", "rebuts", "refines", "restates", "interprets", "depends-on")
 FIDELITIES = ("faithful", "reframing", "addition", "overstatement")
 LOCATOR_LABELS = ("section", "page", "figure", "table", "paragraph", "line")
@@ -120,6 +125,7 @@ class Term:
     key: str
     title: str
     description: str
+    role: str | None = None  # kinds only: one of KIND_ROLES, or None for a kind the tool treats like any other
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,3 +153,8 @@ class KnowledgeBase:
     settings: Settings = field(default_factory=Settings)
     docs: Mapping[str, str] = field(default_factory=dict)  # docs page path -> Markdown, hand-written pages
     editions: Mapping[str, Edition] = field(default_factory=dict)  # reference key -> its HTML edition
+
+    def has_role(self, claim: Claim, role: str) -> bool:
+        """True when the claim's kind plays role (one of KIND_ROLES) in this knowledge base."""
+        term = self.kinds.get(claim.kind)
+        return term is not None and term.role == role

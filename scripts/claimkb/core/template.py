@@ -2,12 +2,15 @@
 from __future__ import annotations
 
 import json
+import os
 import textwrap
+from pathlib import Path
 from typing import Any, Mapping
 
 from . import validate
 
-SCHEMA_REL = "scripts/claimkb/schema/claim.schema.json"
+SCHEMA_REL = "scripts/claimkb/schema/claim.schema.json"  # in this tool's own repository
+SCHEMA_PUBLISHED = "schema/claim.schema.json"  # in every built site, beside the pages (site/render.py)
 WRAP = 100
 
 # What a scaffolded claim holds until its author writes the real thing: each placeholder is valid
@@ -26,6 +29,22 @@ EXAMPLES: dict[str, str] = {
     "relations.target": "other-claim-id",
     "relations.note": "Why the relation holds.",
 }
+
+def schema_location(root: Path, folder: Path, site_url: str, schema_id: str) -> str:
+    """Where a claim file in folder tells editors to find its schema (the yaml-language-server line).
+
+    In the tool's own repository, the schema file itself, by relative path. Elsewhere, the copy the knowledge
+    base's site publishes: the same version of the schema the knowledge base is checked against, at a URL that
+    works on every contributor's machine (a path into one person's virtual environment would not). Before there
+    is a site URL, the schema's own $id.
+    """
+    local = root / SCHEMA_REL
+    if local.is_file():
+        return Path(os.path.relpath(local, folder)).as_posix()
+    if site_url.startswith(("https://", "http://")):
+        return f"{site_url.rstrip('/')}/{SCHEMA_PUBLISHED}"
+    return schema_id
+
 
 def resolve(schema: Mapping[str, Any], node: Mapping[str, Any]) -> dict[str, Any]:
     """node with a local $ref merged in (node's own keys win, so a property's description beats the def's)."""

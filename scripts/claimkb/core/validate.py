@@ -49,7 +49,7 @@ def _show(value: Any) -> str:
 class ClaimValidator:
     """Checks one parsed claim document against the JSON Schema and the rules that need only that file."""
 
-    def __init__(self, schema: dict[str, Any], domains: Mapping[str, Term]) -> None:
+    def __init__(self, schema: dict[str, Any], domains: Mapping[str, Term], kinds: Mapping[str, Term] | None = None) -> None:
         self.schema = schema
         self.validator = jsonschema.Draft202012Validator(schema)
         # The same schema compiled to Python: ~35x faster on valid claims, which are nearly all of them.
@@ -60,6 +60,9 @@ class ClaimValidator:
         self.fields = list(schema["properties"])
         self.max_items = {name: spec["maxItems"] for name, spec in schema["properties"].items() if "maxItems" in spec}
         self.domains = domains
+        # The kinds are the knowledge base's (claims/_kinds.yaml, else the tool's defaults): the schema asks only for
+        # a kebab-case name, so unknown kinds are found here, as unknown domains are.
+        self.kinds = dict(kinds) if kinds is not None else {k: Term(k, k, "") for k in KINDS}
 
     def check(self, doc: Document, path: str) -> list[Diagnostic]:
         out = Capped()
@@ -84,6 +87,11 @@ class ClaimValidator:
             # whole number as written, and the model would drop it: say so, as for `page: 4.2`.
             if read_as == "number" and _in_locator(at) and not doc.is_rejected(at):
                 out.append(_read_as_text(path, *doc.mark(at), _where(at), source, read_as))
+        kind = data.get("kind")
+        if isinstance(kind, str) and self.kinds and kind not in self.kinds and ID_RE.match(kind):
+            line, col = doc.mark(("kind",))
+            out.append(make(path, line, col, "unknown-kind",
+                            f"kind is '{kind}'{did_you_mean(kind, self.kinds)}; allowed: {', '.join(self.kinds)}"))
         domain = data.get("domain")
         if isinstance(domain, str) and self.domains and domain not in self.domains and ID_RE.match(domain):
             line, col = doc.mark(("domain",))
@@ -285,7 +293,7 @@ def check_references_in_file(refs: list[Reference], text: str) -> list[Diagnosti
         if eprint is not None and prefix == "arxiv" and not ARXIV_RE.match(eprint):
             line, col = field_mark(ref, text, "eprint")
             out.append(make(ref.path, line, col, "invalid-arxiv",
-                            f"eprint of '{ref.key}' is '{eprint[:80]}', not an arXiv id such as 2602.23643 or cs/0112017"))
+                            f"eprint of '{ref.key}' is '{eprint[:80]}', not an arXiv id such as 2101.00001 or cs/0112017"))
         url = ref.field("url")
         if url is not None and not markup.is_https_url(url):
             line, col = field_mark(ref, text, "url")
@@ -318,9 +326,10 @@ def check_knowledge_base(kb: KnowledgeBase) -> list[Diagnostic]:
                     out.append(make(claim.path, c.line, c.column, "duplicate-source",
                                     f"{field} '{c.ref}' is listed twice with the same locator"))
                 seen_sources.add(marker)
-        if claim.kind == "evidence" and not any(s.role == "cited" for s in claim.sources):
+        if kb.has_role(claim, "evidence") and not any(s.role == "cited" for s in claim.sources):
+            what = "evidence claim" if claim.kind == "evidence" else f"{claim.kind} claim (a kind with the role evidence)"
             out.append(make(claim.path, 1, 1, "uncited-evidence",
-                            "this evidence claim has no source the claiming work cites; the site will say so "
+                            f"this {what} has no source the claiming work cites; the site will say so "
                             "(add the cited source, or explain in annotations why there is none)"))
         seen_rel: set[tuple[str, str]] = set()
         for r in claim.relations:

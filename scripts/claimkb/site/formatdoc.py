@@ -5,14 +5,28 @@ import re
 from typing import Any, Iterator, Mapping
 
 from ..core import template
+from ..core.model import KINDS, KnowledgeBase
 from . import locatordoc
 
 CLAIM_FORMAT_COMMAND = "claimkb schema-doc"
 TYPE_NAMES = {"string": "text", "integer": "whole number", "number": "number", "boolean": "true or false",
               "array": "list", "object": "mapping", "null": "empty"}
-EXAMPLE_VALUES = {"title": "Finite resources force trade-offs between tasks",
-                  "kind": "premise", "domain": "optimization-theory",
-                  "claimed_by": {"ref": "goldfeder2026sai", "locator": "§4 ¶2"}}
+# The example claim when there is no knowledge base to take one from (`claimkb schema-doc`): no reading's values.
+EXAMPLE_VALUES = {"title": "Remembering rebuilds the past rather than replaying it",
+                  "kind": "premise", "domain": "psychology",
+                  "claimed_by": {"ref": "bartlett1932remembering", "locator": "p. 213"}}
+
+
+def example_values(kb: KnowledgeBase | None) -> dict[str, Any]:
+    """The page's example claim: the knowledge base's own first claim (by id), so the page speaks of its reading."""
+    claims = sorted((c for c in kb.claims.values() if c.claimed_by) if kb else (), key=lambda c: c.id)
+    if not claims:
+        return EXAMPLE_VALUES
+    claim = claims[0]
+    assert claim.claimed_by is not None
+    return {"title": claim.title, "kind": claim.kind, "domain": claim.domain,
+            "claimed_by": {"ref": claim.claimed_by.ref,
+                           "locator": str(claim.claimed_by.locator) if claim.claimed_by.locator else None}}
 
 
 # File paths such as claims/<id>.yaml, and the docs' own [@key] and [[id]] syntax: shown as code, not read.
@@ -89,18 +103,20 @@ def walk_fields(schema: Mapping[str, Any], node: Mapping[str, Any] | None = None
                 yield from walk_fields(schema, items, f"{path}[].")
 
 
-def render_claim_format(schema: Mapping[str, Any]) -> str:
+def render_claim_format(schema: Mapping[str, Any], kb: KnowledgeBase | None = None) -> str:
+    """The page for the knowledge base kb (its example claim, its kinds), or for none (`claimkb schema-doc`)."""
     out: list[str] = []
     add = out.append
     add("# Claim format")
     add("")
-    add(f"This page is generated from the JSON Schema `{template.SCHEMA_REL}` at every build (`{CLAIM_FORMAT_COMMAND}` "
-        "prints it), so it cannot drift from what the checker enforces: edit the schema, not this page.")
+    add(f"This page is generated from claimkb's JSON Schema for claims (published with the site as "
+        f"`{template.SCHEMA_PUBLISHED}`) at every build (`{CLAIM_FORMAT_COMMAND}` prints it), so it cannot drift "
+        "from what the checker enforces.")
     add("")
     add(f"{prose(schema.get('description', ''))} The id is the file's name without `.yaml`: kebab-case "
         "(lower-case letters, digits and single hyphens), at most 80 characters, unique across all subfolders "
         "of `claims/`, and never reused once retired (`claims/_aliases.yaml` maps retired ids to their "
-        "replacements). Subfolders such as `claims/paper/` only organize files; they do not change the id.")
+        "replacements). Subfolders such as `claims/replies/` only organize files; they do not change the id.")
     add("")
     add("## A new claim file")
     add("")
@@ -109,8 +125,9 @@ def render_claim_format(schema: Mapping[str, Any]) -> str:
         "where the schema is, so they complete field names and flag mistakes as you type.")
     add("")
     add("```yaml")
-    example = template.render_claim(schema, EXAMPLE_VALUES, f"../{template.SCHEMA_REL}",
-                                    {"domain": "Known domains: the keys of claims/_domains.yaml."})
+    example = template.render_claim(schema, example_values(kb), f"../{template.SCHEMA_PUBLISHED}",
+                                    {"domain": "Known domains: the keys of claims/_domains.yaml.",
+                                     "kind": "Known kinds: the keys of claims/_kinds.yaml."})
     out.extend(example.rstrip("\n").splitlines())
     add("```")
     add("")
@@ -132,10 +149,12 @@ def render_claim_format(schema: Mapping[str, Any]) -> str:
     out.extend(locatordoc.render_locators(prose(locator.get("description", "")), template.locator_labels(schema)))
     add("## Kinds and domains")
     add("")
-    kinds = schema["properties"]["kind"]["enum"]
-    add(f"`kind` is one of {', '.join(f'`{k}`' for k in kinds)}; their descriptions, shown on the kind pages, "
-        "are in `claims/_kinds.yaml`. `domain` is a key of `claims/_domains.yaml`: add a domain there "
-        "(with a `title` and a `description`) before using it.")
+    kinds = list(kb.kinds) if kb is not None else list(KINDS)
+    add(f"`kind` is a key of `claims/_kinds.yaml`: here {', '.join(f'`{k}`' for k in kinds)}. Without that file "
+        f"the kinds are {', '.join(f'`{k}`' for k in KINDS)}. A kind with `role: thesis` heads the argument map "
+        "and a row of the matrix; a kind with `role: evidence` needs a source the claiming work cites. "
+        "`domain` is a key of `claims/_domains.yaml`: add a domain or a kind there (with a `title` and a "
+        "`description`) before using it.")
     add("")
     add("## Relations")
     add("")

@@ -9,7 +9,7 @@ MAPPING_EXAMPLES = {"section": '"4.2"', "page": "15", "figure": "3", "table": "1
 MISTAKES = (("Fig. 2", "Figure 2"), ("para. 2", "¶2"), ("§3.2, Table 1", "§3.2 Table 1"), ("pp. 3-5", "pp. 3–5"),
             ('section "Alternative Views"', '"Alternative Views"'), ("§3.2 and §4", "§3.2; §4"),
             ("¶2 §4", "§4 ¶2"), ("“Alternative Views”", '"Alternative Views"'))
-# (locator, anchor id, how): the latexml scheme by example, as resolved in the paper's edition (a test checks them).
+# (locator, anchor id, how): the latexml scheme by example; a test resolves them in this repository's paper edition.
 LATEXML = (("§4", "S4", ""), ("§3.2", "S3.SS2", ""), ('§2 "Alternative Views"', "S2.SSx1", "from `headings`"),
            ("§4 ¶2", "S4.p2", ""), ("§3.2 ¶2 item 3", "S3.I2.i3", "the list in `S3.SS2.p2`"),
            ("§3.2 Table 1", "S3.T1", ""), ("§3 Figure 1", "S3.F1", ""), ("§3.2 ¶7 footnote 1", "footnote1", ""),
@@ -35,7 +35,7 @@ def render_locators(description: str, labels: list[str]) -> list[str]:
     add("- Parts run from the largest to the smallest (`§3.2 ¶7 footnote 1`). A place names one part of each kind: "
         "for a run of paragraphs write a range (`¶2–3`, with an en dash), for separate passages write several "
         "places, separated by `; `. **The first place is the one deep links point at**; the checker checks them all.")
-    add("- A note in parentheses at the end of a place says what the place is (`(Positions box)`, `(caption)`); "
+    add("- A note in parentheses at the end of a place says what the place is (`(Box 1)`, `(caption)`); "
         "it does not change where the place is.")
     add("- A claim's `claimed_by.locator` should name a paragraph, item, table, figure or footnote. If the claim "
         "spans a whole section, give its most representative paragraph first and the rest after `; `; if no single "
@@ -70,9 +70,9 @@ def render_locators(description: str, labels: list[str]) -> list[str]:
         "lacks (`unknown-anchor`), and also a link written out in a docs page, `base#anchor`, whose anchor it lacks.")
     add("")
     add("```yaml")
-    add("base: https://arxiv.org/html/2602.23643v1   # version-pinned; a deep link is base#anchor")
+    add("base: https://arxiv.org/html/2401.00001v2   # version-pinned; a deep link is base#anchor")
     add("scheme: latexml                             # how locators map to anchor ids")
-    add("source: https://ar5iv.labs.arxiv.org/html/2602.23643   # optional: where the ids were read")
+    add("source: https://ar5iv.labs.arxiv.org/html/2401.00001   # optional: where the ids were read")
     add("headings:                                   # unnumbered headings, as titled -> anchor id")
     add('  "Alternative Views": S2.SSx1')
     add("anchors:                                    # the passages, nested as on the page: ids only")

@@ -8,7 +8,7 @@ from urllib.parse import quote, urljoin
 
 from jinja2 import ChoiceLoader, DictLoader, TemplateNotFound
 from mkdocs.config import config_options as c
-from mkdocs.config.base import Config
+from mkdocs.config.base import Config, ValidationError
 from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files
 
@@ -18,9 +18,24 @@ from . import render
 log = logging.getLogger("mkdocs.plugins.claimkb")
 
 
+class KnowledgeBaseDir(c.Dir):
+    """A folder holding a knowledge base (claims/ or references/), relative to mkdocs.yml, as an absolute path."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(exists=True, **kwargs)
+
+    def run_validation(self, value: object) -> str:
+        path = super().run_validation(value)  # relative to mkdocs.yml's folder; must exist
+        if not (Path(path) / "claims").is_dir() and not (Path(path) / "references").is_dir():
+            raise ValidationError(f"'{path}' has neither claims/ nor references/, so it is not a knowledge base "
+                                  "(`claimkb init DIR` starts one)")
+        return path
+
+
 class ClaimkbConfig(Config):
-    # The knowledge base's folder (claims/, references/), relative to mkdocs.yml; the default is mkdocs.yml's own.
-    root = c.Type(str, default=".")
+    # The plugin's own options only say where the knowledge base is. Its settings (name, editors, prefix, ...) are in
+    # extra.claimkb, where the checker, `claimkb cite` and the exports read them too (core/settings.py).
+    root = KnowledgeBaseDir(default=".")
 
 
 class ClaimkbPlugin(BasePlugin[ClaimkbConfig]):
@@ -32,11 +47,14 @@ class ClaimkbPlugin(BasePlugin[ClaimkbConfig]):
 
     def on_config(self, config, **kwargs):
         # Loaded once per build, and per reload under `mkdocs serve`, which watches claims/ and references/.
-        root = (Path(config.config_file_path).parent / self.config.root).resolve()
+        root = Path(self.config.root)
         result = loader.load(root)
         for d in validate.check(result.kb, result.diagnostics):
-            if d.severity == "error" or d.code != "unused-reference":
-                (log.warning if d.severity == "error" else log.info)(str(d))
+            # Errors fail a strict build, as do mkdocs.yml's own problems (MkDocs warns of unknown settings too).
+            if d.severity == "error" or d.path == "mkdocs.yml":
+                log.warning(str(d))
+            elif d.code != "unused-reference":
+                log.info(str(d))
         from ..cli import cli_page  # the command line documents itself; render knows nothing of it
 
         self.kb = result.kb
@@ -52,6 +70,14 @@ class ClaimkbPlugin(BasePlugin[ClaimkbConfig]):
             if script not in config.extra_javascript:
                 config.extra_javascript.append(script)
         return config
+
+    def on_serve(self, server, config, builder, **kwargs):
+        # `mkdocs serve` rebuilds when a claim or a reference changes, though neither lives in docs_dir.
+        for folder in ("claims", "references"):
+            path = Path(self.config.root) / folder
+            if path.is_dir():
+                server.watch(str(path))
+        return server
 
     def on_files(self, files: Files, config, **kwargs) -> Files:
         assert self.site is not None

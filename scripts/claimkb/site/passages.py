@@ -52,7 +52,7 @@ def find(kb: KnowledgeBase, key: str, locator: Locator | str | None) -> Passage 
     if linked is None:
         return None
     url, found = linked
-    where = " ".join(map(str, parsed.first.parts))  # without its note: "§1 ¶4", not "§1 ¶4 (Positions box)"
+    where = " ".join(map(str, parsed.first.parts))  # without its note: "§1 ¶4", not "§1 ¶4 (Box 1)"
     return Passage(quote(url, safe=URL_SAFE), found.anchor or "", where, work_name(kb.references.get(key)),
                    not found.passage)
 

@@ -161,7 +161,7 @@ def render(kb: KnowledgeBase, extra_pages: Mapping[str, str] | None = None) -> S
     pages["bibliography.md"] = _bibliography(kb, graph)
     pages["cite.md"] = _cite_page(kb)
     # The claim format's reference page, generated so it cannot drift from the schema the checker enforces.
-    pages["reference/claim-format.md"] = formatdoc.render_claim_format(loader.claim_schema())
+    pages["reference/claim-format.md"] = formatdoc.render_claim_format(loader.claim_schema(), kb)
     # Pages the caller adds, such as the command line's reference: the site knows nothing of the command line.
     pages.update(extra_pages or {})
     files = {
@@ -170,11 +170,18 @@ def render(kb: KnowledgeBase, extra_pages: Mapping[str, str] | None = None) -> S
         "downloads/references.json": export.export_csl(kb, "references"),
         "downloads/claims-csl.json": export.export_csl(kb, "claims"),
         "downloads/claims.json": export.export_dataset(kb),
+        # The schemas, where claim files' yaml-language-server line points editors (core/template.py).
+        "schema/claim.schema.json": _json_file(loader.claim_schema()),
+        "schema/dataset.schema.json": _json_file(export.dataset_schema()),
     }
     graph_data = explorer.data(kb, _theses(kb, graph), html.page_url("map.md", claim_page("{id}")), kb.claims)
     files[explorer.GRAPH_FILE] = graph_data.graph
     files[explorer.TEXT_FILE] = graph_data.text
     return Site(pages, sources, files)
+
+
+def _json_file(data: object) -> str:
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
 
 
 def expand_shortcodes(kb: KnowledgeBase, page: str, markdown: str) -> str:
@@ -252,8 +259,8 @@ def _claim(kb: KnowledgeBase, graph: _Graph, claim: Claim) -> str:
     out.append("## Sources\n\n")
     cited = [s for s in claim.sources if s.role == "cited"]
     context = [s for s in claim.sources if s.role == "context"]
-    if claim.kind == "evidence" and not cited:
-        out.append('!!! warning "No source cited in the paper"\n    The claiming work cites no source for this '
+    if kb.has_role(claim, "evidence") and not cited:
+        out.append('!!! warning "No source cited"\n    The claiming work cites no source for this '
                    "evidence at this point. See the editorial notes below.\n\n")
     if cited:
         out.append("Cited by the claiming work at this point:\n\n")
@@ -263,7 +270,7 @@ def _claim(kb: KnowledgeBase, graph: _Graph, claim: Claim) -> str:
         out.append("Added by the editors for context (not cited by the claiming work):\n\n")
         out.extend(f"- {_citation_line(kb, graph, page, s.ref, s.locator, s.note)}\n" for s in context)
         out.append("\n")
-    if not claim.sources and claim.kind != "evidence":
+    if not claim.sources and not kb.has_role(claim, "evidence"):
         out.append("No sources are listed for this claim.\n\n")
     out.append(_relations(kb, graph, claim, page))
     out.append(_neighbourhood(kb, graph, claim))
@@ -453,7 +460,7 @@ def _members(kb: KnowledgeBase, section: str, key: str, members: list[Claim]) ->
 
 def _theses(kb: KnowledgeBase, graph: _Graph) -> list[Claim]:
     """Theses with the broadest support first: the order a reader wants in the map and the matrix."""
-    theses = [c for c in kb.claims.values() if c.kind == "thesis"]
+    theses = [c for c in kb.claims.values() if kb.has_role(c, "thesis")]
     weight = {c.id: len(graph.supporters(c.id)) for c in theses}
     return sorted(theses, key=lambda c: (-weight[c.id], c.id))
 

@@ -67,6 +67,7 @@
 
     function url(i) { return noPage.has(i) ? null : data.url.replace("{id}", encodeURIComponent(nodes[i][0])); }
     function kindKey(i) { var k = data.kinds[nodes[i][2]]; return k ? k[0] : "claim"; }
+    function kindColour(i) { var k = data.kinds[nodes[i][2]]; return k ? (k[2] || k[0]) : "premise"; }
     function domainTitle(i) { var d = data.domains[nodes[i][3]]; return d ? d[1] : ""; }
 
     // Labels are wrapped here, with the page's own font, so that every line fits its box and the box fits its label.
@@ -116,7 +117,7 @@
     });
     function nodeElement(i) {
       return { group: "nodes", data: { id: nodes[i][0], label: labels[i], h: heights[i], i: i },
-               position: { x: home[i].x, y: home[i].y }, classes: "k-" + kindKey(i) + (theses.has(i) ? " thesis" : "") };
+               position: { x: home[i].x, y: home[i].y }, classes: "k-" + kindColour(i) + (theses.has(i) ? " thesis" : "") };
     }
     function edgeElement(j) {
       var name = data.relations[edges[j + 2]] || "other";
@@ -157,7 +158,8 @@
       var out = { fg: v("--ckb-x-fg", "#1d1d1d"), bg: v("--ckb-x-bg", "#ffffff"), focus: v("--ckb-x-focus", "#000"),
                   kinds: {}, rels: {} };
       data.kinds.forEach(function (k) {
-        out.kinds[k[0]] = { fill: v("--ckb-kind-" + k[0] + "-fill", "#eee"), line: v("--ckb-kind-" + k[0] + "-line", "#666") };
+        var c = k[2] || k[0];
+        out.kinds[c] = { fill: v("--ckb-kind-" + c + "-fill", "#eee"), line: v("--ckb-kind-" + c + "-line", "#666") };
       });
       data.relations.forEach(function (rel) { out.rels[rel] = v("--ckb-rel-" + rel, "#555"); });
       return out;
@@ -360,7 +362,7 @@
       details.textContent = "";
       if (i < 0) { details.appendChild(nothing.cloneNode(true)); details.removeAttribute("data-claim"); return; }
       var meta = el("p", "ckb-x-meta");
-      meta.appendChild(el("span", "ckb-x-badge ckb-x-kind-" + kindKey(i), kindKey(i)));
+      meta.appendChild(el("span", "ckb-x-badge ckb-x-kind-" + kindColour(i), kindKey(i)));
       var bits = [domainTitle(i)];
       var work = data.works[nodes[i][4]];
       if (work) bits.push("claimed by " + work[1]);

@@ -19,6 +19,7 @@ from ...core.model import KINDS, Claim, KnowledgeBase
 from .. import html
 from ..html import Markup
 from .layout import layered
+from .palette import kind_class
 
 GRAPH_FILE = "data/argument-graph.json"  # docs-relative; published beside the pages
 TEXT_FILE = "data/argument-text.json"
@@ -97,7 +98,7 @@ def data(kb: KnowledgeBase, theses: Sequence[Claim], claim_url: str, has_page: C
     graph = {
         "version": FORMAT_VERSION,
         "url": claim_url,
-        "kinds": [[k, kb.kinds[k].title] for k in kinds],
+        "kinds": [[k, kb.kinds[k].title, kind_class(kb, k)] for k in kinds],
         "domains": [[d, _text(kb.domains[d].title)] for d in domains],
         "works": [[key, _text(name)] for key, name, _ in claimed],
         "relations": list(RELATIONS),
@@ -176,9 +177,9 @@ def void(name: str, **attrs: object) -> Markup:
 
 def legend(kb: KnowledgeBase) -> Markup:
     """Kinds by colour and relations by line, drawn with the same CSS variables the canvas reads."""
-    kinds = html.join(html.tag("li", html.join([html.tag("span", "", class_=f"ckb-x-swatch ckb-x-kind-{k}", aria_hidden="true"),
-                                                html.text(kb.kinds[k].title)]))
-                      for k in kb.kinds if k in KINDS)
+    kinds = html.join(html.tag("li", html.join([html.tag("span", "", class_=f"ckb-x-swatch ckb-x-kind-{kind_class(kb, k)}",
+                                                         aria_hidden="true"), html.text(kb.kinds[k].title)]))
+                      for k in kb.kinds)
     lines = html.join(html.tag("li", html.join([_edge_sample(r), html.text(RELATION_LEGEND[r])])) for r in RELATIONS)
     return html.tag("div", html.join([
         html.tag("p", html.tag("strong", "Kinds of claim"), class_="ckb-x-legend-title"), html.tag("ul", kinds, class_="ckb-x-kinds"),

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from typing import Callable, Mapping, Sequence
 
-from ...core.model import KINDS, Claim, KnowledgeBase
+from ...core.model import Claim, KnowledgeBase
 from .. import html
 from ..html import Markup
+from .palette import kind_class
 
 Edge = tuple[str, str, "str | None", "str | None"]  # (relation, other claim, note, fidelity), as the relation index holds them
 # How a neighbour's box is labelled, by side: up = the claim bears on it, down = it bears on the claim. depends-on
@@ -69,7 +70,7 @@ def _band(cls: str, heading: str, neighbours: list[tuple[str, tuple[str, ...]]],
 
 
 def _box(kb: KnowledgeBase, claim: Claim, href: str | None, relation: str) -> Markup:
-    kind = claim.kind if claim.kind in KINDS else "premise"
+    kind = kind_class(kb, claim.kind)
     domain = kb.domains.get(claim.domain)
     meta = html.join([html.text(claim.kind), *([" · ", html.text(domain.title)] if domain else [])])
     content = html.join([html.tag("span", relation, class_="ckb-hood-relation"),

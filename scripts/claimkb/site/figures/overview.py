@@ -65,7 +65,7 @@ def expand(kb: KnowledgeBase, page: str, markdown: str, relations: Callable[[], 
 def choose(kb: KnowledgeBase, relations: Relations, ids: Sequence[str]) -> list[Claim]:
     if ids:
         return [kb.claims[i] for i in dict.fromkeys(ids)]
-    theses = [c for c in kb.claims.values() if c.kind == "thesis"]
+    theses = [c for c in kb.claims.values() if kb.has_role(c, "thesis")]
     weight = {c.id: len(relations.supporters(c.id)) for c in theses}
     return sorted(theses, key=lambda c: (-weight[c.id], c.id))[:DEFAULT_COUNT]
 
