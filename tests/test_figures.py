@@ -156,3 +156,22 @@ def test_embed_keeps_figure_structure_and_nothing_live() -> None:
         except ValueError:
             continue
         raise AssertionError(bad)
+
+
+def test_a_kind_of_the_knowledge_bases_own_takes_its_roles_colour(tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    from claimkb.core.model import Term
+    from claimkb.site.figures import neighbourhood, palette
+
+    kb = loader.load(make_kb(tmp_path)).kb
+    kb = replace(kb, kinds={**kb.kinds, "position": Term("position", "Positions", "", role="thesis"),
+                            "aside": Term("aside", "Asides", "")},
+                 claims={**kb.claims, "alpha-thesis": replace(kb.claims["alpha-thesis"], kind="position")})
+    assert [palette.kind_class(kb, k) for k in ("evidence", "position", "aside", "unknown")] == \
+        ["evidence", "thesis", "premise", "premise"]
+    graph = json.loads(explorer.data(kb, [kb.claims["alpha-thesis"]], "{id}", kb.claims).graph)
+    assert ["position", "Positions", "thesis"] in graph["kinds"]
+    index = render._Graph(kb)
+    figure = str(neighbourhood.block(kb, kb.claims["beta-premise"], index.out, index.into, lambda t: t))
+    assert "ckb-hood-node ckb-x-kind-thesis" in figure  # alpha, now a "position", drawn in the thesis colour
