@@ -254,3 +254,19 @@ def kb(tmp_path: Path) -> Callable[..., Path]:
         return make_kb(tmp_path, files, base=base)
 
     return build
+
+
+@pytest.fixture(scope="session")
+def repo_kb():
+    """The repository's own knowledge base, loaded once for every test that reads it."""
+    from claimkb.core import loader
+
+    return loader.load(REPO).kb
+
+
+@pytest.fixture(scope="session")
+def repo_render(repo_kb):
+    """The repository's site as render gives it (pages and downloads), rendered once."""
+    from claimkb.site import render
+
+    return render.render(repo_kb)

@@ -537,3 +537,110 @@ def test_home_and_claim_pages_stay_light(browse, served: Served) -> None:
             assert not any("cytoscape" in path or "mermaid" in path for path, _ in sizes), (kind, sizes)
     ARTIFACTS.mkdir(exist_ok=True)
     (ARTIFACTS / "page-weight.json").write_text(json.dumps(report, indent=2) + "\n", "utf-8")
+
+
+HEAD_METADATA = """() => ({
+    titles: [...document.head.querySelectorAll('meta[name="citation_title"]')].map(m => m.content),
+    dois: [...document.head.querySelectorAll('meta[name="citation_doi"]')].map(m => m.content),
+    jsonld: [...document.head.querySelectorAll('script[type="application/ld+json"]')].map(s => JSON.parse(s.text)),
+})"""
+
+
+class _Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def served_at_site_url(tmp_path_factory: pytest.TempPathFactory, chromium: Browser) -> Iterator[Served | None]:
+    """The repository's site built with its site_url set to where it is served: Material's instant loading only
+    takes over links to pages its sitemap lists, so this is the site as readers get it, pages swapped in place."""
+    if chromium.browser is None:
+        yield None
+        return
+    site = tmp_path_factory.mktemp("instant") / "site"
+    site.mkdir()
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(site)))
+    url = f"http://127.0.0.1:{server.server_address[1]}/"
+    build = ("from mkdocs.commands.build import build; from mkdocs.config import load_config; "
+             f"build(load_config({str(REPO / 'mkdocs.yml')!r}, site_url={url!r}, site_dir={str(site)!r}))")
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    done = subprocess.run([sys.executable, "-c", build], capture_output=True, text=True, env=env, cwd=REPO,
+                          timeout=180, check=False)
+    assert done.returncode == 0, done.stderr
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield Served(url, site)
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+
+
+def test_instant_navigation_brings_the_next_pages_citation_metadata(chromium: Browser,
+                                                                    served_at_site_url: Served | None) -> None:
+    """Material's instant loading swaps pages without a reload: a citation manager saving the page it now shows must
+    read that page's citation tags and JSON-LD, not the first page's."""
+    if chromium.browser is None or served_at_site_url is None:
+        pytest.skip(f"chromium not available (apt-get install chromium): browser test not run ({chromium.reason})")
+    kb = loader.load(REPO).kb
+    claim = kb.claims[CLAIM]
+    ref = kb.references[claim.claimed_by.ref]
+    context = chromium.browser.new_context(viewport={"width": 1280, "height": 900}, service_workers="block")
+    context.route("**/*", lambda r: r.continue_() if urlsplit(r.request.url).hostname == "127.0.0.1" else r.abort())
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+    try:
+        page.goto(f"{served_at_site_url.url}claims/{CLAIM}/")
+        first = page.evaluate(HEAD_METADATA)
+        assert first["titles"] == [claim.title] and [d["name"] for d in first["jsonld"]] == [claim.title]
+        page.evaluate("() => { window.ckbSamePage = true; }")  # survives instant loading, not a reload
+        page.locator("article h2#claimed-by + p a").first.click()
+        page.wait_for_url(re.compile(rf"/references/{re.escape(ref.key)}/$"))
+        page.wait_for_function("() => !document.querySelector('meta[name=\"citation_abstract\"]')")
+        assert page.evaluate("() => window.ckbSamePage === true"), "the link reloaded the page: no instant loading"
+        after = page.evaluate(HEAD_METADATA)
+    finally:
+        context.close()
+    csl = cite.reference_csl(ref)
+    assert after["titles"] == [csl["title"]] and [d["name"] for d in after["jsonld"]] == [csl["title"]]
+    assert after["dois"] == ([csl["DOI"]] if "DOI" in csl else [])
+
+
+def test_explorer_under_instant_loading(chromium: Browser, served_at_site_url: Served | None) -> None:
+    """As readers get the site (instant loading on): a link swaps the explorer's page in and its scripts run; the
+    map's view survives scrolling and the theme's own navigation away and back."""
+    if chromium.browser is None or served_at_site_url is None:
+        pytest.skip(f"chromium not available (apt-get install chromium): browser test not run ({chromium.reason})")
+    kb = loader.load(REPO).kb
+    context = chromium.browser.new_context(viewport={"width": 1280, "height": 900}, service_workers="block")
+    context.route("**/*", lambda r: r.continue_() if urlsplit(r.request.url).hostname == "127.0.0.1" else r.abort())
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    try:
+        page.goto(served_at_site_url.url)
+        page.wait_for_load_state("networkidle")
+        page.evaluate("() => { window.ckbSamePage = true; }")
+        page.locator("article a[href$='map/']").first.click()  # an ordinary link: the theme swaps the page in
+        page.wait_for_url(re.compile(r"/map/$"))
+        page.wait_for_function("() => document.querySelector('.ckb-explorer') && "
+                               "document.querySelector('.ckb-explorer').dataset.state === 'ready'")
+        assert page.evaluate("() => window.ckbSamePage === true"), "the link reloaded the page: no instant loading"
+        assert len(_visible_nodes(page)) == len(kb.claims)
+        page.select_option("#ckb-x-thesis", "pos1-human-intelligence-not-general")
+        assert sorted(_visible_nodes(page)) == sorted(_support_tree(kb, "pos1-human-intelligence-not-general"))
+        page.mouse.wheel(0, 400)  # scrolling keeps the view in the address (the theme's section tracking is off)
+        page.wait_for_timeout(300)
+        assert "thesis=pos1-" in page.evaluate("() => location.hash")
+        page.locator("nav.md-tabs a", has_text="Home").click()  # away and back, in place: the explorer starts afresh
+        page.wait_for_url(re.compile(r"/$"))
+        page.go_back()
+        page.wait_for_function("() => document.querySelector('.ckb-explorer') && "
+                               "document.querySelector('.ckb-explorer').dataset.state === 'ready'")
+        assert page.evaluate("() => window.ckbSamePage === true")
+    finally:
+        context.close()
+    assert errors == []

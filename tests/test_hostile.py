@@ -300,6 +300,9 @@ def script_signature(tag: Tag) -> tuple[str, ...]:
     if src:
         return ("src", posixpath.basename(urlsplit(str(src)).path))
     text = tag.string or ""
+    if tag.get("type") == "application/ld+json":
+        json.loads(text)  # citation metadata: data that must parse, whatever a title holds (see test_metadata)
+        return ("json-ld",)
     if tag.get("type") == "application/json":
         data = json.loads(text)
         data.pop("base", None)

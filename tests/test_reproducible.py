@@ -102,6 +102,7 @@ def test_two_site_builds_are_byte_identical(roots: tuple[Path, Path], tmp_path: 
     a, b = _tree(tmp_path / "a"), _tree(tmp_path / "b")
     generated = [k for k in a if k.startswith(GENERATED)]
     assert len(generated) > 20 and "downloads/claims.json" in generated and "map/index.html" in generated
+    assert {"downloads/claims.ttl", "downloads/claims.jsonld", "downloads/claims.db"} <= set(generated)
     assert "sitemap.xml.gz" in a and "search/search_index.json" in a
     assert _differences(a, b) == []
 
@@ -116,8 +117,10 @@ def test_render_twice_gives_identical_trees(roots: tuple[Path, Path], tmp_path: 
 
 
 @pytest.mark.parametrize("args", [["--format", "json"], ["--format", "bibtex"], ["--format", "bibtex", "--what", "claims"],
-                                  ["--format", "csl-json"], ["--format", "csl-json", "--what", "claims"]],
-                         ids=["dataset", "references-bib", "claims-bib", "references-csl", "claims-csl"])
+                                  ["--format", "csl-json"], ["--format", "csl-json", "--what", "claims"],
+                                  ["--format", "turtle"], ["--format", "jsonld"], ["--format", "sqlite"]],
+                         ids=["dataset", "references-bib", "claims-bib", "references-csl", "claims-csl", "turtle",
+                              "jsonld", "sqlite"])
 def test_export_twice_is_identical(roots: tuple[Path, Path], tmp_path: Path, args: list[str]) -> None:
     first, second = roots
     _run(["-m", "claimkb", "export", "--root", str(first), *args, "-o", str(tmp_path / "a")], REPO, "1")

@@ -666,7 +666,10 @@ def test_no_request_to_other_hosts(built: Built) -> None:
 def test_hostile_claim_is_inert_everywhere(built: Built, hostile: Built) -> None:
     # Material's own scripts, as they appear on the clean site's pages, are the only scripts allowed.
     def scripts(soup: BeautifulSoup) -> set[tuple[str, str]]:
-        return {(s.get("src", ""), s.get_text()) for s in soup.find_all("script")}
+        # JSON-LD is data, not code: it must parse (test_metadata checks what it says); all other scripts are Material's.
+        for data in soup.find_all("script", type="application/ld+json"):
+            json.loads(data.get_text())
+        return {(s.get("src", ""), s.get_text()) for s in soup.find_all("script") if s.get("type") != "application/ld+json"}
 
     allowed: set[tuple[str, str]] = set()
     for path in built.pages():

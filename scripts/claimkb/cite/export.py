@@ -1,4 +1,4 @@
-"""Site-wide downloads: references.bib, claims.bib, CSL-JSON and the claims.json dataset, each deterministic text."""
+"""Site-wide downloads: BibTeX, CSL-JSON, the claims.json dataset, linked data and SQLite, each deterministic."""
 from __future__ import annotations
 
 import json
@@ -9,6 +9,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Iterable
 
+from . import database, linked
 from . import formatting as cite
 from ..core.model import Citation, Claim, KnowledgeBase, Locator, Reference
 
@@ -117,6 +118,11 @@ def _inverse_relations(kb: KnowledgeBase) -> dict[str, list[dict[str, Any]]]:
     return out
 
 
+def claim_entry(kb: KnowledgeBase, claim_id: str) -> dict[str, Any]:
+    """One claim's entry in the dataset, as claims.json has it."""
+    return _claim(kb, kb.claims[claim_id], _inverse_relations(kb)[claim_id])
+
+
 def dataset(kb: KnowledgeBase) -> dict[str, Any]:
     """The whole knowledge base as one JSON document, with the schema it follows embedded."""
     settings = kb.settings
@@ -142,13 +148,36 @@ def export_dataset(kb: KnowledgeBase) -> str:
     return _json(dataset(kb))
 
 
-def write_atomic(path: Path, text: str) -> None:
-    """Write text to path through a temporary file in the same folder, so readers never see half a file."""
+def downloads(kb: KnowledgeBase) -> dict[str, str | bytes]:
+    """Every file the site publishes under downloads/, by name. Linked data needs site_url, so without it the
+    Turtle and JSON-LD files are left out (the Cite and reuse page says so)."""
+    files: dict[str, str | bytes] = {
+        "references.bib": export_references_bib(kb),
+        "claims.bib": export_claims_bib(kb),
+        "references.json": export_csl(kb, "references"),
+        "claims-csl.json": export_csl(kb, "claims"),
+        "claims.json": export_dataset(kb),
+    }
+    if kb.settings.site_url:
+        data = linked.triples(kb)
+        files["claims.ttl"] = linked.export_turtle(kb, data)
+        files["claims.jsonld"] = linked.export_jsonld(kb, data)
+        files["claims.shapes.ttl"] = linked.shapes_text()
+    files["claims.db"] = database.export_sqlite(kb)
+    return files
+
+
+def write_atomic(path: Path, data: str | bytes) -> None:
+    """Write text (UTF-8) or bytes to path through a temporary file beside it: readers never see half a file."""
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         os.chmod(tmp, 0o644)  # mkstemp creates the file private; a download is meant to be read by others
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
-            f.write(text)
+        if isinstance(data, bytes):
+            with os.fdopen(fd, "wb") as b:
+                b.write(data)
+        else:
+            with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
+                f.write(data)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import codecs
+import copy
 import re
 import string
 from functools import lru_cache
@@ -396,7 +397,14 @@ def csl_type(ref: Reference) -> str:
 
 
 def reference_csl(ref: Reference) -> dict[str, Any]:
-    """The reference as a CSL-JSON item, every text field decoded to Unicode."""
+    """The reference as a CSL-JSON item, every text field decoded to Unicode: the caller's own copy."""
+    return copy.deepcopy(csl_item(ref))
+
+
+@lru_cache(maxsize=4096)
+def csl_item(ref: Reference) -> dict[str, Any]:
+    """reference_csl's item, made once per reference and shared: for readers that never change it (a build asks
+    for every reference's item several times: pages, page metadata, exports)."""
     item: dict[str, Any] = {"id": ref.key, "type": csl_type(ref)}
     for role in ("author", "editor"):
         names = [_csl_name(p) for p in _persons(ref, role) if not _is_others(p)]
@@ -443,17 +451,28 @@ def claim_key(kb: KnowledgeBase, claim: Claim) -> str:
     return f"{kb.settings.prefix}:{claim.id}"
 
 
+def _page_url(kb: KnowledgeBase, section: str, name: str) -> str:
+    site = kb.settings.site_url
+    return f"{site.rstrip('/')}/{section}/{name}/" if site else ""
+
+
 def claim_url(kb: KnowledgeBase, claim: Claim | str) -> str:
     """The claim's permanent URL, or '' when mkdocs.yml sets no site_url."""
-    site = kb.settings.site_url
-    if not site:
-        return ""
-    claim_id = claim if isinstance(claim, str) else claim.id
-    return f"{site.rstrip('/')}/claims/{claim_id}/"
+    return _page_url(kb, "claims", claim if isinstance(claim, str) else claim.id)
+
+
+def reference_url(kb: KnowledgeBase, ref: Reference | str) -> str:
+    """The reference page's permanent URL, or '' without site_url; BibTeX keys are forever, like claim ids."""
+    return _page_url(kb, "references", quote(ref if isinstance(ref, str) else ref.key, safe=""))
 
 
 def _authors(kb: KnowledgeBase) -> list[str]:
     return list(kb.settings.editors) or [f"{kb.settings.name} editors"]
+
+
+def editors(kb: KnowledgeBase) -> list[str]:
+    """The names every claim is cited under: mkdocs.yml's editors, or '<name> editors'."""
+    return _authors(kb)
 
 
 def version_of(kb: KnowledgeBase) -> str | None:

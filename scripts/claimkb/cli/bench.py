@@ -149,7 +149,10 @@ def bench_site(sizes: list[int]) -> list[dict]:
                 # (loading, checking, rendering, the adapter), not Markdown's or Material's.
                 target = base / "docs" / path
                 target.parent.mkdir(parents=True, exist_ok=True)
-                target.write_text(text, "utf-8")
+                if isinstance(text, bytes):
+                    target.write_bytes(text)
+                else:
+                    target.write_text(text, "utf-8")
             baseline = _build(base)
             built = _build(kb)
             index = kb / "site" / "search" / "search_index.json"

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from ..cite import formatting as cite
-from ..cite import export
+from ..cite import database, export, linked
 from ..core import loader
 from ..core import validate
 from .common import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, add_root, is_knowledge_base, root_path
@@ -26,6 +26,10 @@ def _bad_style(style: str | None) -> bool:
     print(f"claimkb: unknown style '{style}'{validate.did_you_mean(style, cite.available_styles())}; "
           f"pybtex styles: {', '.join(cite.available_styles())}", file=sys.stderr)
     return True
+
+
+# Formats that hold the whole knowledge base, claims and references together.
+WHOLE = ("json", "turtle", "jsonld", "sqlite")
 
 
 def _csl_json(items: list[dict]) -> str:
@@ -76,9 +80,12 @@ def _output_problem(out: Path, root: Path) -> str | None:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    if args.format == "json" and args.what is not None:
-        print("claimkb: --what does not apply to --format json: the dataset holds both claims and references",
+    if args.format in WHOLE and args.what is not None:
+        print(f"claimkb: --what does not apply to --format {args.format}: it holds both claims and references",
               file=sys.stderr)
+        return EXIT_USAGE
+    if args.format == "sqlite" and not args.output:
+        print("claimkb: --format sqlite writes a database file: name it with -o FILE, such as -o kb.db", file=sys.stderr)
         return EXIT_USAGE
     root = root_path(args.root)
     out = Path(args.output).resolve() if args.output else None
@@ -91,13 +98,25 @@ def cmd_export(args: argparse.Namespace) -> int:
     if kb is None:
         return EXIT_USAGE
     what = args.what or "references"
+    text: str | bytes
+    if args.format in ("turtle", "jsonld") and not kb.settings.site_url:
+        print("claimkb: linked data names each claim by its permanent URL: set site_url in mkdocs.yml",
+              file=sys.stderr)
+        return EXIT_USAGE
     if args.format == "json":
         text = export.export_dataset(kb)
+    elif args.format == "turtle":
+        text = linked.export_turtle(kb)
+    elif args.format == "jsonld":
+        text = linked.export_jsonld(kb)
+    elif args.format == "sqlite":
+        text = database.export_sqlite(kb)
     elif args.format == "csl-json":
         text = export.export_csl(kb, what)
     else:
         text = export.export_references_bib(kb) if what == "references" else export.export_claims_bib(kb)
     if out is None:
+        assert isinstance(text, str)  # a database is only ever written to a file (checked above)
         sys.stdout.write(text)
     else:
         export.write_atomic(out, text)
@@ -118,12 +137,16 @@ def register(sub: argparse._SubParsersAction) -> None:
                         "(default: extra.claimkb.style in mkdocs.yml)")
     p.set_defaults(func=cmd_cite)
 
-    p = sub.add_parser("export", help="write references or claims as BibTeX or CSL-JSON, or the whole dataset", description=(
+    p = sub.add_parser("export", help="write the references, the claims or the whole knowledge base in a format for "
+                       "citation managers, linked data or SQL", description=(
         "Write every reference or every claim as BibTeX (--format bibtex) or CSL-JSON (--format csl-json), or the "
-        "whole knowledge base as the claims.json dataset (--format json). Output is deterministic: sorted, with no "
-        "timestamps. Exit 0 written, 2 usage."))
-    p.add_argument("--format", choices=("bibtex", "csl-json", "json"), required=True,
-                   help="bibtex, csl-json, or json (the dataset, with its JSON Schema embedded)")
+        "whole knowledge base as the claims.json dataset (--format json), as linked data with relations mapped to "
+        "the Citation Typing Ontology (--format turtle or jsonld; needs site_url in mkdocs.yml), or as a SQLite "
+        "database with foreign keys and full-text search (--format sqlite, with -o). Output is deterministic: "
+        "sorted, with no timestamps. The Cite and reuse page documents each format. Exit 0 written, 2 usage."))
+    p.add_argument("--format", choices=("bibtex", "csl-json", "json", "turtle", "jsonld", "sqlite"), required=True,
+                   help="bibtex, csl-json, json (the dataset, with its JSON Schema embedded), turtle or jsonld "
+                        "(linked data: CiTO, SKOS, PROV), or sqlite (a database file)")
     p.add_argument("--what", choices=("claims", "references"),
                    help="for bibtex and csl-json: export the references (default) or the claims")
     p.add_argument("-o", "--output", metavar="FILE",

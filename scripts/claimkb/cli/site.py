@@ -53,7 +53,10 @@ def cmd_render(args: argparse.Namespace) -> int:
             if not target.resolve().is_relative_to(staging.resolve()):
                 continue  # never written outside --out, whatever a page is called (the loader reports bad names)
             target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(text, "utf-8")
+            if isinstance(text, bytes):
+                target.write_bytes(text)  # the SQLite download
+            else:
+                target.write_text(text, "utf-8")
         if out.exists():
             shutil.rmtree(out)
         os.replace(staging, out)

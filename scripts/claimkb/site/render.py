@@ -16,8 +16,9 @@ from ..core.bibload import ARXIV_RE, DOI_RE
 from ..core.markup import (LINE_BREAK_RE, Shortcode, escape_text, fenced, is_https_url, meta_text,
                      replace_shortcodes, safe_markdown)
 from ..core.model import KINDS, Claim, KnowledgeBase, Locator, Reference
-from . import blocks, formatdoc, html, passages
+from . import blocks, citepage, formatdoc, html, passages
 from .figures import embed, explorer, heatmap, neighbourhood, overview
+from .head import claim_head, front_matter_line, reference_head
 
 # How each relation reads from its source and from its target.
 RELATION_LABELS: dict[str, tuple[str, str]] = {
@@ -38,14 +39,13 @@ MATRIX_LIST = 40
 # Characters a URL keeps as they are in a Markdown link target; the rest (parentheses, quotes, < >) are percent-encoded.
 URL_SAFE = ":/?#[]@!$&'*+,;=%~"
 GUIDE = "map-and-matrix.md"  # the hand-written page that explains the map and the matrix, linked when it exists
-EXPORTS = ("references.bib", "claims.bib", "references.json", "claims-csl.json", "claims.json")
 
 
 @dataclass(frozen=True, slots=True)
 class Site:
     pages: dict[str, str]  # docs-relative page path -> Markdown
     sources: dict[str, str] = field(default_factory=dict)  # page path -> repository file it comes from (edit links)
-    files: dict[str, str] = field(default_factory=dict)  # docs-relative path -> text of a download
+    files: dict[str, str | bytes] = field(default_factory=dict)  # docs-relative path -> a download (text or bytes)
 
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -159,21 +159,15 @@ def render(kb: KnowledgeBase, extra_pages: Mapping[str, str] | None = None) -> S
     pages["map.md"] = _map(kb, graph)
     pages["matrix.md"] = _matrix(kb, graph)
     pages["bibliography.md"] = _bibliography(kb, graph)
-    pages["cite.md"] = _cite_page(kb)
+    pages["cite.md"] = _cite_page(kb, graph)
     # The claim format's reference page, generated so it cannot drift from the schema the checker enforces.
     pages["reference/claim-format.md"] = formatdoc.render_claim_format(loader.claim_schema(), kb)
     # Pages the caller adds, such as the command line's reference: the site knows nothing of the command line.
     pages.update(extra_pages or {})
-    files = {
-        "downloads/references.bib": export.export_references_bib(kb),
-        "downloads/claims.bib": export.export_claims_bib(kb),
-        "downloads/references.json": export.export_csl(kb, "references"),
-        "downloads/claims-csl.json": export.export_csl(kb, "claims"),
-        "downloads/claims.json": export.export_dataset(kb),
-        # The schemas, where claim files' yaml-language-server line points editors (core/template.py).
-        "schema/claim.schema.json": _json_file(loader.claim_schema()),
-        "schema/dataset.schema.json": _json_file(export.dataset_schema()),
-    }
+    files: dict[str, str | bytes] = {f"downloads/{name}": data for name, data in export.downloads(kb).items()}
+    # The schemas, where claim files' yaml-language-server line points editors (core/template.py).
+    files["schema/claim.schema.json"] = _json_file(loader.claim_schema())
+    files["schema/dataset.schema.json"] = _json_file(export.dataset_schema())
     graph_data = explorer.data(kb, _theses(kb, graph), html.page_url("map.md", claim_page("{id}")), kb.claims)
     files[explorer.GRAPH_FILE] = graph_data.graph
     files[explorer.TEXT_FILE] = graph_data.text
@@ -211,9 +205,11 @@ def expand_shortcodes(kb: KnowledgeBase, page: str, markdown: str) -> str:
 
 
 def _front_matter(title: str, description: str, tags: Iterable[str] = (), boost: float | None = None,
-                 hide: Iterable[str] = ()) -> str:
+                 head_html: str = "", hide: Iterable[str] = ()) -> str:
     lines = ["---", f"title: {json.dumps(meta_text(title, 200), ensure_ascii=False)}",
              f"description: {json.dumps(meta_text(description), ensure_ascii=False)}"]
+    if head_html:
+        lines.append(front_matter_line(head_html))  # citation metadata for the page's <head> (see site/head.py)
     hide = list(hide)  # the theme's sidebars a page does without (a wide figure needs the width)
     if hide:
         lines.append("hide:")
@@ -245,7 +241,7 @@ def _badges(kb: KnowledgeBase, page: str, claim: Claim) -> str:
 
 def _claim(kb: KnowledgeBase, graph: _Graph, claim: Claim) -> str:
     page = claim_page(claim.id)
-    out = [_front_matter(claim.title, claim.statement, claim.tags, boost=2)]
+    out = [_front_matter(claim.title, claim.statement, claim.tags, boost=2, head_html=claim_head(kb, claim))]
     out.append(f"# {escape_text(claim.title)}\n\n")
     out.append(f"{_badges(kb, page, claim)}\n\n")
     out.append(f"{safe_markdown(claim.statement)}\n{{ .ckb-statement }}\n\n")
@@ -357,7 +353,8 @@ def _reference(kb: KnowledgeBase, graph: _Graph, ref: Reference) -> str:
     title = ref.field("title") or ref.key
     formatted = graph.formatted[ref.key]
     authors = "; ".join(n for _, names in ref.persons for n in names)
-    out = [_front_matter(f"{ref.key}: {cite.to_unicode(title)}", f"{formatted} Key: {ref.key}. Authors: {authors}")]
+    out = [_front_matter(f"{ref.key}: {cite.to_unicode(title)}", f"{formatted} Key: {ref.key}. Authors: {authors}",
+                         head_html=reference_head(kb, ref))]
     out.append(f"# {escape_text(cite.to_unicode(title))}\n\n")
     out.append(f"{escape_text(formatted)}\n\n")
     out.append(f"Citation key: `{ref.key}`\n\n")
@@ -557,24 +554,12 @@ def _sort_key(ref: Reference) -> str:
     return cite.to_unicode(family).strip("{} ").casefold()
 
 
-def _cite_page(kb: KnowledgeBase) -> str:
+def _cite_page(kb: KnowledgeBase, graph: _Graph) -> str:
     s = kb.settings
+    theses = _theses(kb, graph)
     out = [_front_matter("Cite and reuse", f"How to cite {s.name}, its claims and its references, and its downloads."),
            "# Cite and reuse\n\n",
            f"Version **{escape_text(s.version)}**" + (f", {escape_text(s.date)}" if s.date else "") + ".\n\n",
-           "Every claim page ends with a **Cite** section: the claim as a BibTeX `@misc` entry and as CSL-JSON, "
-           "with its permanent URL and this version, and the original source it comes from with its locator. "
-           "Every reference page gives its BibTeX, CSL-JSON and formatted entry. The command line prints the same: "
-           "`claimkb cite <claim-id|key> --format bibtex|csl-json|text`.\n\n",
-           "## Downloads\n\n",
-           "| File | What it holds |\n|---|---|\n",
-           "| [references.bib](downloads/references.bib) | every reference, BibTeX |\n",
-           "| [claims.bib](downloads/claims.bib) | every claim as a BibTeX `@misc` entry |\n",
-           "| [references.json](downloads/references.json) | every reference, CSL-JSON |\n",
-           "| [claims-csl.json](downloads/claims-csl.json) | every claim, CSL-JSON |\n",
-           "| [claims.json](downloads/claims.json) | the whole knowledge base as a dataset: claims with resolved relations "
-           "and sources, references, the version, and the JSON Schema the file follows |\n\n",
-           "## Cite the knowledge base\n\n",
-           "`CITATION.cff` at the root of the repository describes the knowledge base as a whole; GitHub's "
-           "\"Cite this repository\" button reads it.\n\n"]
+           # Every format with a real example, the CiTO mapping and the SQL queries (site/citepage.py).
+           citepage.body(kb, theses[0].id if theses else None)]
     return "".join(out)

@@ -24,19 +24,37 @@
     var root = document.querySelector(".ckb-explorer");
     if (!root || root.getAttribute("data-state")) return;  // instant navigation runs page scripts again
     var status = root.querySelector(".ckb-x-status");
-    if (typeof window.cytoscape !== "function") {
-      status.textContent = "The graph could not be drawn (its script did not load). The lists below hold every claim.";
-      root.setAttribute("data-state", "failed");
-      return;
-    }
     root.setAttribute("data-state", "loading");
-    fetch(root.getAttribute("data-graph"))
-      .then(function (r) { if (!r.ok) throw new Error(r.status + " " + r.statusText); return r.json(); })
-      .then(function (data) { explorer(root, data); })
-      .catch(function (err) {
-        status.textContent = "The graph could not be loaded (" + err.message + "). The lists below hold every claim.";
+    // The theme's instant loading inserts the page's scripts anew, and they may run in any order: wait for the
+    // graph library rather than assume it came first.
+    var waited = 0;
+    (function library() {
+      if (typeof window.cytoscape === "function") { load(); return; }
+      if ((waited += 25) > 20000) {
+        status.textContent = "The graph could not be drawn (its script did not load). The lists below hold every claim.";
         root.setAttribute("data-state", "failed");
-      });
+        return;
+      }
+      setTimeout(library, 25);
+    })();
+    function load() {
+      fetch(root.getAttribute("data-graph"))
+        .then(function (r) { if (!r.ok) throw new Error(r.status + " " + r.statusText); return r.json(); })
+        .then(function (data) { explorer(root, data); })
+        .catch(function (err) {
+          status.textContent = "The graph could not be loaded (" + err.message + "). The lists below hold every claim.";
+          root.setAttribute("data-state", "failed");
+        });
+    }
+  }
+
+  function dagre() {
+    // The layout plugin, registered once it has loaded (it may load after this script).
+    if (!window.cytoscape.__ckbDagre && window.cytoscapeDagre) {
+      window.cytoscape.use(window.cytoscapeDagre);
+      window.cytoscape.__ckbDagre = true;
+    }
+    return !!window.cytoscape.__ckbDagre;
   }
 
   function explorer(root, data) {
@@ -47,10 +65,6 @@
     var results = root.querySelector("#ckb-x-results");
     var selects = {};
     root.querySelectorAll("select[data-filter]").forEach(function (s) { selects[s.getAttribute("data-filter")] = s; });
-    if (window.cytoscapeDagre && !window.cytoscape.__ckbDagre) {
-      window.cytoscape.use(window.cytoscapeDagre);
-      window.cytoscape.__ckbDagre = true;
-    }
 
     var nodes = data.nodes, n = nodes.length, edges = data.edges;
     var index = new Map();
@@ -329,7 +343,7 @@
         : "Showing all " + n + " claims" + (complete() ? "" : " (drawing the rest of the graph…)") +
           ". Drag to pan, scroll or pinch to zoom.";
       var shownEles = cy.nodes().not(".hidden");
-      if (filtered && count > 1 && count <= RELAYOUT_MAX && window.cytoscape.__ckbDagre) {
+      if (filtered && count > 1 && count <= RELAYOUT_MAX && dagre()) {
         var eles = shownEles.union(shownEles.edgesWith(shownEles));
         eles.layout({ name: "dagre", rankDir: "BT", nodeSep: 28, rankSep: 56, edgeSep: 8, fit: false, animate: false })
           .run();
