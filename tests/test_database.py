@@ -59,23 +59,21 @@ def documented_queries(site: render.Site) -> list[str]:
 
 
 def matrix_rows(site: render.Site, kb: KnowledgeBase) -> dict[str, list[tuple[int, int]]]:
-    """The matrix page's table: thesis id -> (supporting, rebutting) per domain column, as the page shows them."""
+    """The matrix page's heat map: thesis id -> (supporting, rebutting) per domain column, as the page shows them."""
+    from bs4 import BeautifulSoup
+
+    line = next(line for line in site.pages["matrix.md"].splitlines() if "ckb-heat" in line)
+    table = BeautifulSoup(line, "html.parser").select_one("table.ckb-heat")
     rows = {}
-    for line in site.pages["matrix.md"].splitlines():
-        m = re.match(r"^\| \[.*?\]\(claims/([a-z0-9-]+)\.md\) \|(.*)\|$", line)
-        if not m:
-            continue
+    for tr in table.tbody.find_all("tr"):
+        thesis = re.search(r"claims/([a-z0-9-]+)/", tr.th.a["href"]).group(1)
         cells = []
-        for cell in m.group(2).split("|"):
-            cell = cell.strip()
-            if cell == "·":
-                cells.append((0, 0))
-            else:
-                n = re.fullmatch(r"\[(\d+)\]\(#[^)]*\)(?: / (\d+))?", cell)
-                assert n, cell
-                cells.append((int(n.group(1)), int(n.group(2) or 0)))
+        for td in tr.find_all("td")[:-1]:  # the last column is the row's total
+            against = td.select_one(".ckb-heat-against")
+            cells.append((int(td.select_one(".ckb-heat-n").get_text()),
+                          int(against.get_text().split()[0]) if against else 0))
         assert len(cells) == len(kb.domains)
-        rows[m.group(1)] = cells
+        rows[thesis] = cells
     return rows
 
 

@@ -165,9 +165,17 @@ def test_random_bibtex_never_crashes_check(root: Path, text: str) -> None:
 
 ALLOWED_TAGS = {"p", "a", "em", "strong", "code", "pre", "span", "div", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol",
                 "li", "table", "thead", "tbody", "tr", "th", "td", "blockquote", "hr", "br", "sup", "abbr", "dl", "dt",
-                "dd", "details", "summary", "input", "label", "img"}
+                "dd", "details", "summary", "input", "label", "img",
+                # the figures' own structure (site/figures): the explorer's controls, the heat map, the overview SVG
+                "figure", "figcaption", "caption", "tfoot", "form", "select", "option", "button", "svg", "path", "rect",
+                "text", "line", "title"}
 ALLOWED_ATTRIBUTES = {"href", "src", "alt", "title", "id", "class", "name", "type", "checked", "for", "open", "style",
-                      "data-tabs", "rel"}
+                      "data-tabs", "rel", "role", "tabindex", "scope", "hidden", "value", "placeholder", "autocomplete",
+                      "spellcheck", "defer", "focusable", "width", "height", "viewbox", "d", "x", "y", "x1", "y1", "x2",
+                      "y2", "rx", "xlink:href"}
+# ARIA and data attributes carry our own values (escaped text where a title goes in); scripts only our assets.
+ALLOWED_ATTRIBUTE_RE = re.compile(r"(aria|data)-[a-z-]+")
+OWN_SCRIPT_RE = re.compile(r"^(\.\./)*assets/claimkb/[a-z0-9/_.-]+\.js$")
 SAFE_STYLE = re.compile(r"^text-align: (left|right|center);?$")
 
 
@@ -175,14 +183,23 @@ def live_markup(html: str) -> Iterator[str]:
     soup = BeautifulSoup(html, "html.parser")
     for tag in soup.find_all(True):
         assert isinstance(tag, Tag)
-        if tag.name not in ALLOWED_TAGS:
+        if tag.name == "script":
+            if tag.get_text() or not OWN_SCRIPT_RE.match(str(tag.get("src", ""))):
+                yield f"<script {tag.attrs}>"
+        elif tag.name not in ALLOWED_TAGS:
             yield f"<{tag.name}>"
         for name, value in tag.attrs.items():
-            if name not in ALLOWED_ATTRIBUTES:
+            if name in ("aria-label", "aria-roledescription") or (ALLOWED_ATTRIBUTE_RE.fullmatch(name) and name.startswith("data-")):
+                continue
+            if ALLOWED_ATTRIBUTE_RE.fullmatch(name) and not str(value).replace("-", "").replace(" ", "").isalnum():
+                yield f"<{tag.name} {name}={value!r}>"
+            elif ALLOWED_ATTRIBUTE_RE.fullmatch(name):
+                continue
+            elif name not in ALLOWED_ATTRIBUTES:
                 yield f"<{tag.name} {name}>"
             elif name == "style" and not SAFE_STYLE.match(str(value)):
                 yield f"<{tag.name} style={value!r}>"
-            elif name in ("href", "src") and scheme_of(str(value)).startswith(SCHEMES):
+            elif name in ("href", "src", "xlink:href") and scheme_of(str(value)).startswith(SCHEMES):
                 yield f"<{tag.name} {name}={value!r}>"
     for element in soup.select(".mermaid"):
         source = element.get_text()

@@ -178,7 +178,8 @@ def test_wheel_holds_the_package_and_its_data(installed: Installed, wheel: Path)
                 if Path(p).name != ".keep"}
     assert set(package) == expected, (sorted(expected - set(package)), sorted(set(package) - expected))
     for required in ("claimkb/schema/claim.schema.json", "claimkb/schema/dataset.schema.json",
-                     "claimkb/site/assets/claimkb.css", "claimkb/site/assets/vendor/mermaid/mermaid.min.js",
+                     "claimkb/site/assets/claimkb.css", "claimkb/site/assets/explorer.js",
+                     "claimkb/site/assets/vendor/cytoscape/cytoscape.min.js",
                      "claimkb/cli/skeleton/mkdocs.yml", "claimkb/cli/skeleton/dot-github/workflows/ci.yml",
                      "claimkb/cli/skeleton/claims/_domains.yaml"):
         assert required in names, required

@@ -352,20 +352,29 @@ def test_claim_page_annotations_and_tags(built: Built) -> None:
     assert [c.get_text() for e in tags for c in e.find_all("code")] == ["finches", "niches"]
 
 
-def _mermaid_nodes(block: Tag) -> list[str]:
-    return re.findall(r"^\s*(n\d+)\[", block.get_text(), re.M)
+def test_claim_page_neighbourhood_figure(built: Built) -> None:
+    url = "claims/beta-premise/"
+    figures = article(built.html(url)).select("figure.ckb-hood")
+    assert len(figures) == 1
+    figure = figures[0]
+    focus = figure.select_one(".ckb-hood-focus")
+    assert " ".join(focus.get_text(" ").split()).endswith(built.kb.claims["beta-premise"].title)
 
+    def band(cls: str) -> dict[str, str]:
+        """neighbour id -> its relation label, for the boxes of one band; each neighbour is one box, one link."""
+        boxes = figure.select(f".{cls} li a.ckb-hood-node")
+        ids = [target(url, a["href"]).split("/")[1] for a in boxes]
+        assert len(ids) == len(set(ids)), ids
+        return {i: a.select_one(".ckb-hood-relation").get_text() for i, a in zip(ids, boxes)}
 
-def test_claim_page_neighbourhood_diagram(built: Built) -> None:
-    soup = built.html("claims/beta-premise/")
-    blocks = article(soup).select("pre.mermaid, div.mermaid")
-    assert len(blocks) == 1
-    text = blocks[0].get_text()
-    assert text.startswith("flowchart")
-    for claim_id in ("beta-premise", "alpha-thesis", "gamma-evidence", "delta-objection"):
-        assert built.kb.claims[claim_id].title in text
-    nodes = _mermaid_nodes(blocks[0])
-    assert len(nodes) == len(set(nodes)) == 4, f"each claim is one node: {nodes}"
+    # Above: what beta bears on. Below: what bears on it, and what it depends on (read as support).
+    assert band("ckb-hood-up") == {"alpha-thesis": "supported by this claim"}
+    assert band("ckb-hood-down") == {"gamma-evidence": "supports this claim; needed by this claim",
+                                     "delta-objection": "interprets this claim"}
+    for a in figure.select("a.ckb-hood-node"):  # every title whole: the box holds the claim's full title
+        claim = built.kb.claims[target(url, a["href"]).split("/")[1]]
+        assert a.select_one(".ckb-hood-title").get_text() == claim.title
+        assert not a.get_text().rstrip().endswith("…")
 
 
 def test_claim_page_cite_section(built: Built) -> None:
@@ -467,36 +476,42 @@ def test_claims_index_lists_every_claim(built: Built) -> None:
 def test_matrix_cells_hold_exactly_the_domain_claims_that_reach_the_thesis(built: Built) -> None:
     url = "matrix/"
     soup = built.html(url)
-    table = article(soup).find("table")
+    table = article(soup).find("table", class_="ckb-heat")
     header = [target(url, a["href"]) for a in table.thead.find_all("a")]
     assert header == [f"domains/{d}/" for d in built.kb.domains]
     theses = {c.id for c in built.kb.claims.values() if c.kind == "thesis"}
     rows = {}
     for tr in table.tbody.find_all("tr"):
-        cells = tr.find_all("td")
-        rows[claim_links(url, cells[0])[0]] = cells[1:]
+        rows[claim_links(url, tr.th)[0]] = tr.find_all("td")
     assert set(rows) == theses
     checked = 0
+    columns: dict[str, set[str]] = defaultdict(set)
     for thesis in theses:
         reach = supporters(built.kb, thesis)
+        assert len(rows[thesis]) == len(built.kb.domains) + 1  # a cell a domain, and the row's total
         for column, domain in enumerate(built.kb.domains):
             want = {c for c in reach if built.kb.claims[c].domain == domain}
+            columns[domain] |= want
             cell = rows[thesis][column]
-            count = cell.get_text(" ", strip=True).split(" ")[0]
-            if not want and "/" not in cell.get_text():
-                assert count == "·", (thesis, domain)
+            assert cell.select_one(".ckb-heat-n").get_text() == str(len(want)), (thesis, domain)
+            assert f"ckb-heat-{min(5, len(want).bit_length())}" in cell["class"]  # shaded by the count
+            if not want and not cell.select(".ckb-heat-against"):
+                assert cell.find("a") is None and "ckb-heat-empty" in cell["class"]
                 continue
-            assert count == str(len(want)), (thesis, domain, cell)
             anchor = cell.find("a")["href"]
             assert anchor == f"#{thesis}--{domain}"
             listed = _cell_list(soup, anchor[1:])
             supporting = {i for li in listed if not li.get_text().startswith("rebuts:") for i in claim_links(url, li)}
             assert supporting == want, (thesis, domain)
             checked += 1
+        assert rows[thesis][-1].select_one(".ckb-heat-n").get_text() == str(len(reach))  # the row total
     assert checked >= 2
-    # The rebuttal of alpha-thesis from machine learning is counted after a slash and listed as such.
+    totals = table.tfoot.find_all("td")  # column totals: distinct claims of the domain behind any thesis
+    assert [t.select_one(".ckb-heat-n").get_text() for t in totals[:-1]] == [str(len(columns[d])) for d in built.kb.domains]
+    # The rebuttal of alpha-thesis from machine learning is counted apart, as claims against, and listed as such.
     alpha_ml = rows["alpha-thesis"][list(built.kb.domains).index("machine-learning")]
-    assert alpha_ml.get_text(" ", strip=True) == "0 / 1"
+    assert alpha_ml.select_one(".ckb-heat-n").get_text() == "0"
+    assert alpha_ml.select_one(".ckb-heat-against").get_text() == "1 against"
     rebuts = [li for li in _cell_list(soup, "alpha-thesis--machine-learning") if li.get_text().startswith("rebuts:")]
     assert [claim_links(url, li) for li in rebuts] == [["delta-objection"]]
 
@@ -512,19 +527,44 @@ def _cell_list(soup: BeautifulSoup, anchor: str) -> list[Tag]:
     return out
 
 
-def test_argument_map_has_one_diagram_per_thesis(built: Built) -> None:
-    soup = built.html("map/")
-    theses = [c for c in built.kb.claims.values() if c.kind == "thesis"]
-    blocks = article(soup).select("pre.mermaid, div.mermaid")
-    assert len(blocks) == len(theses) == 2
-    for thesis in theses:
-        holding = [b for b in blocks if f'["thesis: {thesis.title}"]' in b.get_text()]
-        assert len(holding) == 1, thesis.id
-        nodes = _mermaid_nodes(holding[0])
-        assert len(nodes) == len(set(nodes))
-        members = supporters(built.kb, thesis.id)
-        for c in members:
-            assert built.kb.claims[c].title in holding[0].get_text(), (thesis.id, c)
+def test_argument_map_explorer_data_holds_every_claim_and_relation(built: Built) -> None:
+    url = "map/"
+    soup = built.html(url)
+    explorer = article(soup).select_one(".ckb-explorer")
+    data_url = urljoin(f"https://x/{url}", explorer["data-graph"])
+    data = json.loads((built.site / urlsplit(data_url).path.lstrip("/")).read_text("utf-8"))
+    ids = [n[0] for n in data["nodes"]]
+    assert sorted(ids) == sorted(built.kb.claims)
+    for node in data["nodes"]:
+        claim = built.kb.claims[node[0]]
+        assert node[1] == claim.title
+        assert data["kinds"][node[2]][0] == claim.kind and data["domains"][node[3]][0] == claim.domain
+        assert all(isinstance(v, int) for v in node[2:])  # indexes and integer positions keep the file small
+    edges = {(ids[s], data["relations"][r], ids[t]) for s, t, r in zip(*[iter(data["edges"])] * 3)}
+    assert edges == {(c.id, r.type, r.target) for c in built.kb.claims.values() for r in c.relations}
+    rows = {n[0]: n[5] for n in data["nodes"]}
+    for source, rel, target_id in edges:  # what a claim bears on (and what it depends on) is drawn above it
+        above, below = (source, target_id) if rel == "depends-on" else (target_id, source)
+        assert rows[above] < rows[below], (source, rel, target_id)
+    theses = [c.id for c in built.kb.claims.values() if c.kind == "thesis"]
+    assert [ids[i] for i in data["theses"]] == sorted(theses, key=lambda t: (-len(supporters(built.kb, t)), t))
+    # Claim pages are where the URL template says; the page loads its own scripts, which exist.
+    page = urljoin(f"https://x/{url}", data["url"].replace("{id}", "beta-premise"))
+    assert (built.site / urlsplit(page).path.lstrip("/") / "index.html").is_file()
+    for script in explorer.find_all("script"):
+        assert (built.site / urlsplit(urljoin(f"https://x/{url}", script["src"])).path.lstrip("/")).is_file()
+    text = json.loads((built.site / "data/argument-text.json").read_text("utf-8"))
+    assert text["statements"][ids.index("beta-premise")] == " ".join(built.kb.claims["beta-premise"].statement.split())
+    # The text alternative: every thesis with every claim leading to it.
+    for thesis in (c for c in built.kb.claims.values() if c.kind == "thesis"):
+        listed = set()
+        for heading in article(soup).find_all("h3"):
+            if heading.get_text().rstrip("¶").strip() == thesis.title:
+                for sib in heading.find_next_siblings():
+                    if sib.name in ("h2", "h3"):
+                        break
+                    listed |= set(claim_links(url, sib))
+        assert supporters(built.kb, thesis.id) <= listed, thesis.id
 
 
 def test_bibliography_lists_every_reference_alphabetically(built: Built) -> None:
@@ -682,13 +722,11 @@ def test_hostile_claim_is_inert_everywhere(built: Built, hostile: Built) -> None
             assert not article_or_none(soup, tag), (rel, tag)
         for comment in soup.find_all(string=lambda s: isinstance(s, Comment)):
             assert "sneaky" not in comment, rel
-        for block in soup.select(".mermaid"):
-            assert "javascript" not in block.get_text() and "click" not in block.get_text(), rel
     assert seen_evil >= 1  # the hostile text did reach the site, as text
     page = hostile.html("claims/evil/")
     text = " ".join(article(page).get_text(" ").split())
     assert "<script>alert(1)</script>" in text and "<img src=x onerror=alert(1)>" in text  # shown, not run
-    assert len(article(page).select(".mermaid")) == 1  # the annotations' mermaid fence did not become a diagram
+    assert not article(page).select(".mermaid")  # the annotations' mermaid fence did not become a diagram
 
 
 def article_or_none(soup: BeautifulSoup, selector: str) -> list[Tag]:

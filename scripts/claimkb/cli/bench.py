@@ -166,6 +166,100 @@ def bench_site(sizes: list[int]) -> list[dict]:
     return rows
 
 
+_FLOOR_PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>floor</title></head><body>
+<div class="ckb-explorer" data-graph="data/argument-graph.json"></div><script>
+fetch(document.querySelector(".ckb-explorer").dataset.graph).then(r => r.json()).then(d => {
+  window.ckbExplorer = {ready: performance.now(), nodes: d.nodes.length};
+  document.querySelector(".ckb-explorer").dataset.state = "ready";
+});
+</script></body></html>
+"""
+
+
+def bench_explorer(sizes: list[int], repeat: int = 3) -> list[dict]:
+    """The explorer page opened in headless Chromium: time from navigation until the graph is drawn and answers,
+    against a floor page that only fetches and parses the same data file; and the data's gzipped bytes a claim."""
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        print("explorer benchmark skipped: playwright is not installed (pip install -e .[test])", file=sys.stderr)
+        return []
+    chromium = os.environ.get("CLAIMKB_CHROMIUM", "/usr/bin/chromium")
+    if not Path(chromium).exists():
+        print(f"explorer benchmark skipped: no chromium at {chromium}", file=sys.stderr)
+        return []
+    import functools
+    import http.server
+    import threading
+
+    from ..core import loader
+    from ..site import html, render
+    from ..site.figures import explorer
+
+    rows = []
+    for n in sizes:
+        with tempfile.TemporaryDirectory() as tmp:
+            root = Path(tmp) / "kb"
+            synthesize(root, n, max(n // 2, 10))
+            kb = loader.load(root).kb
+            site = render.render(kb)
+            out = Path(tmp) / "site"
+            for path, source in render.assets().items():
+                (out / path).parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(source, out / path)
+            for name in (explorer.GRAPH_FILE, explorer.TEXT_FILE):
+                (out / name).parent.mkdir(parents=True, exist_ok=True)
+                (out / name).write_text(site.files[name], "utf-8")
+            # The map page as the engine serves it, without the theme: the explorer's own markup, CSS and scripts.
+            block = site.pages["map.md"].split("\n")
+            markup = next(line for line in block if "ckb-explorer" in line).replace("../", "")
+            (out / "map.html").write_text(
+                '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>map</title>'
+                f'<link rel="stylesheet" href="{render.ASSET_PREFIX}/claimkb.css"></head><body>'
+                f'<div class="md-typeset" style="max-width:1200px;margin:auto">{markup}</div></body></html>\n', "utf-8")
+            (out / "floor.html").write_text(_FLOOR_PAGE, "utf-8")
+
+            class Quiet(http.server.SimpleHTTPRequestHandler):
+                def log_message(self, format: str, *args: object) -> None:
+                    pass
+
+            server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(out)))
+            threading.Thread(target=server.serve_forever, daemon=True).start()
+            base = f"http://127.0.0.1:{server.server_address[1]}/"
+            try:
+                with sync_playwright() as pw:
+                    browser = pw.chromium.launch(executable_path=chromium, headless=True,
+                                                 args=["--no-sandbox", "--disable-gpu"])
+                    times: dict[str, list[float]] = {"map.html": [], "floor.html": []}
+                    whole: list[float] = []
+                    for _ in range(repeat):
+                        for page_name in times:
+                            context = browser.new_context(viewport={"width": 1280, "height": 900})
+                            page = context.new_page()
+                            page.goto(base + page_name)
+                            page.wait_for_function("() => window.ckbExplorer && window.ckbExplorer.ready", timeout=60_000)
+                            if page_name == "map.html":  # interactive: the find box answers
+                                page.fill("#ckb-x-find", "claim 1")
+                                page.wait_for_selector("#ckb-x-results [role=option]")
+                                page.wait_for_function("() => window.ckbExplorer.complete", timeout=120_000)
+                                whole.append(page.evaluate("() => window.ckbExplorer.complete") / 1000)
+                            times[page_name].append(page.evaluate("() => window.ckbExplorer.ready") / 1000)
+                            context.close()
+                    browser.close()
+            finally:
+                server.shutdown()
+                server.server_close()
+            graph_gz = len(gzip.compress(site.files[explorer.GRAPH_FILE].encode("utf-8"), 6))
+            text_gz = len(gzip.compress(site.files[explorer.TEXT_FILE].encode("utf-8"), 6))
+            ready, floor = min(times["map.html"]), min(times["floor.html"])
+            rows.append({"claims": n, "floor_s": round(floor, 3), "explorer_s": round(ready, 3),
+                         "ratio": round(ready / floor, 2), "whole_graph_drawn_s": round(min(whole), 2),
+                         "graph_gz_bytes_per_claim": round(graph_gz / n),
+                         "statements_gz_bytes_per_claim": round(text_gz / n)})
+            print(_fmt(rows[-1]), file=sys.stderr, flush=True)
+    return rows
+
+
 def _fmt(row: dict) -> str:
     return "  ".join(f"{k}={v}" for k, v in row.items())
 
@@ -180,6 +274,7 @@ def main(argv: list[str]) -> int:
                         help="claim counts for the engine benchmark: build, edit loop, search ('' to skip)")
     parser.add_argument("--engines", default="mkdocs,zensical", help="engines for the engine benchmark")
     parser.add_argument("--engine-parts", default="build,search,edit", help="what the engine benchmark measures")
+    parser.add_argument("--explorer-sizes", default="5000", help="claim counts for the explorer benchmark ('' to skip)")
     parser.add_argument("--json", metavar="FILE", help="also write the figures as JSON")
     args = parser.parse_args(argv)
     figures: dict[str, list[dict]] = {}
@@ -196,6 +291,10 @@ def main(argv: list[str]) -> int:
         figures["engines"] = bench_engines.run([int(s) for s in args.engine_sizes.split(",") if s],
                                                tuple(e for e in args.engines.split(",") if e), synthesize, EXTENSIONS,
                                                parts=tuple(p for p in args.engine_parts.split(",") if p))
+    if args.explorer_sizes:
+        print("explorer benchmark (floor: a page that fetches and parses the same graph data, headless Chromium)",
+              file=sys.stderr)
+        figures["explorer"] = bench_explorer([int(s) for s in args.explorer_sizes.split(",") if s])
     text = json.dumps(figures, indent=2)
     print(text)
     if args.json:

@@ -90,8 +90,8 @@ def _watch(root: Path, out: Path, args: argparse.Namespace) -> int:
 def cmd_bench(args: argparse.Namespace) -> int:
     from . import bench
 
-    argv = ["--check-sizes", args.check_sizes, "--site-sizes", args.site_sizes, "--engine-sizes", args.engine_sizes,
-            "--engines", args.engines, "--engine-parts", args.engine_parts]
+    argv = ["--check-sizes", args.check_sizes, "--site-sizes", args.site_sizes, "--explorer-sizes", args.explorer_sizes,
+            "--engine-sizes", args.engine_sizes, "--engines", args.engines, "--engine-parts", args.engine_parts]
     if args.json:
         argv += ["--json", args.json]
     return bench.main(argv)
@@ -115,10 +115,13 @@ def register(sub: argparse._SubParsersAction, cli_page: Callable[[], str]) -> No
     p = sub.add_parser("bench", help="benchmark check and the site build on synthetic knowledge bases", description=(
         "Generate synthetic knowledge bases in a temporary folder and time `claimkb check` against a floor "
         "(parsing the same files with libyaml and pybtex), the site build against plain MkDocs building the "
-        "same number of equal-sized pages, and for each engine (MkDocs, Zensical) the build, the edit loop under "
-        "its server and search in headless Chromium against the plain engine. Prints the figures as JSON."))
+        "same number of equal-sized pages, the argument explorer in headless Chromium against a page that only "
+        "loads its data, and for each engine (MkDocs, Zensical) the build, the edit loop under its server and "
+        "search in headless Chromium against the plain engine. Prints the figures as JSON."))
     p.add_argument("--check-sizes", default="1000,10000", metavar="N,N", help="claim counts for the check benchmark")
     p.add_argument("--site-sizes", default="1000,5000", metavar="N,N", help="claim counts for the site benchmark ('' skips it)")
+    p.add_argument("--explorer-sizes", default="5000", metavar="N,N",
+                   help="claim counts for the argument explorer in headless Chromium ('' skips it)")
     p.add_argument("--engine-sizes", default="1000,10000", metavar="N,N", help=(
         "claim counts for the engine benchmark: build time, edit loop and search in headless Chromium for each "
         "engine, against the plain engine building the same pages ('' skips it)"))

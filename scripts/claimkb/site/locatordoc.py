@@ -117,4 +117,9 @@ def render_locators(description: str, labels: list[str]) -> list[str]:
     for name, what in GENERATED_BLOCKS.items():
         add(f"- `[[generated:{name}]]`: {what}.")
     add("")
+    add("A page can also hold, alone on a line, `<!-- claimkb:overview [[thesis-id]] [[another-thesis-id]] -->`: a "
+        "picture of the theses named (the five with the broadest support when none is) and the evidence domains "
+        "their support comes from, each linking into the argument map. An engine that does not expand it sees an "
+        "HTML comment.")
+    add("")
     return out

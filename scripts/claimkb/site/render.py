@@ -14,9 +14,10 @@ from ..cite import formatting as cite
 from ..core import loader
 from ..core.bibload import ARXIV_RE, DOI_RE
 from ..core.markup import (LINE_BREAK_RE, Shortcode, escape_text, fenced, find_shortcodes, is_https_url, meta_text,
-                           mermaid_label, replace_shortcodes, safe_markdown)
+                           replace_shortcodes, safe_markdown)
 from ..core.model import KINDS, Claim, KnowledgeBase, Locator, Reference
-from . import blocks, citepage, formatdoc, passages
+from . import blocks, citepage, formatdoc, html, passages
+from .figures import embed, explorer, heatmap, neighbourhood, overview
 from .head import claim_head, front_matter_line, reference_head
 
 # How each relation reads from its source and from its target.
@@ -37,6 +38,7 @@ MAP_LIST = 150
 MATRIX_LIST = 40
 # Characters a URL keeps as they are in a Markdown link target; the rest (parentheses, quotes, < >) are percent-encoded.
 URL_SAFE = ":/?#[]@!$&'*+,;=%~"
+GUIDE = "map-and-matrix.md"  # the hand-written page that explains the map and the matrix, linked when it exists
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,8 +54,7 @@ TEMPLATES_DIR = PACKAGE_DIR / "templates"  # theme overrides, for every engine (
 ASSET_PREFIX = "assets/claimkb"
 # On every page. Material's search box rules, for Zensical, whose stylesheet lacks them (the same rules under MkDocs).
 STYLESHEETS = (f"{ASSET_PREFIX}/claimkb.css", f"{ASSET_PREFIX}/vendor/material-search/search.css")
-# Mermaid's stand-in fetches the vendored library only on a page with a diagram; search.js is the site's search.
-SCRIPTS = (f"{ASSET_PREFIX}/mermaid-lazy.js", f"{ASSET_PREFIX}/search.js")
+SCRIPTS = (f"{ASSET_PREFIX}/search.js",)  # on every page: the site's search; the map page loads its own
 
 
 def assets() -> dict[str, Path]:
@@ -178,7 +179,12 @@ def render(kb: KnowledgeBase, extra_pages: Mapping[str, str] | None = None, *, m
     pages["reference/claim-format.md"] = formatdoc.render_claim_format(loader.claim_schema(), kb)
     # Pages the caller adds, such as the command line's reference: the site knows nothing of the command line.
     pages.update(extra_pages or {})
-    return Site(pages, sources, downloads(kb) if with_downloads else {})
+    files = downloads(kb) if with_downloads else {}
+    # The explorer's data goes with the pages (the map page reads it), not with the downloads.
+    graph_data = explorer.data(kb, _theses(kb, graph), html.page_url("map.md", claim_page("{id}")), kb.claims)
+    files[explorer.GRAPH_FILE] = graph_data.graph
+    files[explorer.TEXT_FILE] = graph_data.text
+    return Site(pages, sources, files)
 
 
 def downloads(kb: KnowledgeBase) -> dict[str, str | bytes]:
@@ -245,15 +251,21 @@ def expand_shortcodes(kb: KnowledgeBase, page: str, markdown: str) -> str:
         deep = passages.place_link(passages.for_claim(kb, claim))
         return f"[{escape_text(claim.title)}]({link(page, claim_page(claim.id))})" + (f" ({deep})" if deep else "")
 
+    if "claimkb:overview" in markdown:  # the home page's picture of the argument (figures/overview.py)
+        markdown = overview.expand(kb, page, markdown, lambda: _Graph(kb), lambda target: html.page_url(page, target))
     return replace_shortcodes(markdown, replace)
 
 
 def _front_matter(title: str, description: str, tags: Iterable[str] = (), boost: float | None = None,
-                  head_html: str = "") -> str:
+                 head_html: str = "", hide: Iterable[str] = ()) -> str:
     lines = ["---", f"title: {json.dumps(meta_text(title, 200), ensure_ascii=False)}",
              f"description: {json.dumps(meta_text(description), ensure_ascii=False)}"]
     if head_html:
         lines.append(front_matter_line(head_html))  # citation metadata for the page's <head> (see site/head.py)
+    hide = list(hide)  # the theme's sidebars a page does without (a wide figure needs the width)
+    if hide:
+        lines.append("hide:")
+        lines.extend(f"  - {h}" for h in hide)
     tags = list(tags)
     if tags:
         lines.append("tags:")
@@ -362,43 +374,12 @@ def _relation_item(kb: KnowledgeBase, page: str, other: str, note: str | None, f
     return text
 
 
-def _kind_class(kb: KnowledgeBase, claim: Claim) -> str:
-    """The diagram class of a claim's kind: the stylesheet colours the tool's default kinds and the two roles."""
-    term = kb.kinds.get(claim.kind)
-    if term is not None and term.role:
-        return term.role
-    return claim.kind if claim.kind in KINDS else "premise"
-
-
-def _mermaid(nodes: list[str], edges: list[tuple[str, str, str]], kb: KnowledgeBase, focus: str | None = None,
-             direction: str = "BT") -> str:
-    """A Mermaid flowchart; node ids are generated and labels stripped to plain text, so content cannot inject."""
-    ids = {claim_id: f"n{i}" for i, claim_id in enumerate(nodes)}
-    lines = [f"flowchart {direction}"]
-    for claim_id in nodes:
-        claim = kb.claims[claim_id]
-        label = mermaid_label(f"{claim.kind}: {claim.title}")
-        lines.append(f'    {ids[claim_id]}["{label}"]')
-        lines.append(f"    class {ids[claim_id]} k-{_kind_class(kb, claim)}")
-    for source, rtype, target in edges:
-        arrow = "-.->" if rtype in ("rebuts",) else "-->"
-        lines.append(f"    {ids[source]} {arrow}|{rtype}| {ids[target]}")
-    if focus:
-        lines.append(f"    style {ids[focus]} stroke-width:4px")
-    lines.append("    classDef k-thesis fill:#e8eaf6,stroke:#3949ab")
-    lines.append("    classDef k-evidence fill:#e8f5e9,stroke:#2e7d32")
-    lines.append("    classDef k-objection fill:#ffebee,stroke:#c62828")
-    lines.append("    classDef k-rebuttal fill:#fff8e1,stroke:#f9a825")
-    return fenced("\n".join(lines), "mermaid")
-
-
 def _neighbourhood(kb: KnowledgeBase, graph: _Graph, claim: Claim) -> str:
-    edges = [(claim.id, t, target) for t, target, _, _ in graph.out.get(claim.id, ())]
-    edges += [(source, t, claim.id) for t, source, _, _ in graph.into.get(claim.id, ())]
-    if not edges:
+    page = claim_page(claim.id)
+    figure = neighbourhood.block(kb, claim, graph.out, graph.into, lambda target: html.page_url(page, target))
+    if figure is None:
         return ""
-    nodes = [claim.id] + sorted(({e[0] for e in edges} | {e[2] for e in edges}) - {claim.id})
-    return "## Argument neighbourhood\n\n" + _mermaid(nodes, sorted(set(edges)), kb, focus=claim.id) + "\n"
+    return "## Argument neighbourhood\n\n" + embed.block(figure) + "\n\n"
 
 
 def _claim_cite(kb: KnowledgeBase, graph: _Graph, claim: Claim) -> str:
@@ -535,31 +516,30 @@ def _theses(kb: KnowledgeBase, graph: _Graph) -> list[Claim]:
 
 def _map(kb: KnowledgeBase, graph: _Graph) -> str:
     page = "map.md"
-    out = [_front_matter("Argument map", "The claim graph: each thesis with what supports and rebuts it."),
-           "# Argument map\n\n",
-           "Each thesis with the claims whose supports, refines and depends-on chains lead to it, and what rebuts "
-           "them. Arrows point from a claim to the claim it bears on; dotted arrows are rebuttals. One diagram per "
-           "thesis keeps each readable; the list under each diagram links every claim in it.\n\n"]
     theses = _theses(kb, graph)
+    out = [_front_matter("Argument map", "The claim graph: every claim and relation, to explore, filter and follow.",
+                         hide=("navigation", "toc")),
+           "# Argument map\n\n",
+           "Every claim and every relation between them. Point at a claim to read it, click it to open its page, "
+           "pick a thesis to see what supports and rebuts it. "
+           + (f"[How to read the map]({link(page, GUIDE)}) explains the drawing; the same argument follows "
+              "[as lists](#lists).\n\n" if GUIDE in kb.docs else "The same argument follows [as lists](#lists).\n\n")]
+    if kb.claims:
+        out.append(embed.block(explorer.block(kb, theses, lambda target: html.page_url(page, target)),
+                               "ckb-block ckb-explorer-block") + "\n\n")
+        out.append(embed.scripts(html.page_url(page, f"{ASSET_PREFIX}/{name}") for name in explorer.SCRIPTS) + "\n\n")
+    out.append("## The argument as lists { #lists }\n\n")
+    out.append("Each thesis with the claims whose supports, refines and depends-on chains lead to it, nearest first, "
+               "and the claims that rebut them.\n\n")
     if not theses:
         out.append("No thesis yet.\n")
     for thesis in theses:
         reach = graph.supporters(thesis.id)
-        # A diagram of more than MAP_NODES claims stops being readable: draw the nearest steps, list the rest.
-        depth = next((d for d in (3, 2) if sum(1 for v in reach.values() if v <= d) <= MAP_NODES), 1)
-        drawn = {n for n, steps in reach.items() if steps <= depth}
-        members = {thesis.id, *drawn}
+        members = {thesis.id, *reach}
         rebutters = {source for node in members for t, source, _, _ in graph.into.get(node, ()) if t == "rebuts"}
-        nodes = sorted(members | rebutters, key=lambda n: (n != thesis.id, reach.get(n, 99), n))
-        edges = sorted({(s, t, target) for s in nodes for t, target, _, _ in graph.out.get(s, ())
-                        if target in members and t in ARGUMENT_RELATIONS})
-        out.append(f"## {escape_text(thesis.title)}\n\n")
-        out.append(f"{_claim_link(kb, page, thesis.id)}: {len(reach)} claim{'s' if len(reach) != 1 else ''} lead to it")
-        hidden = len(reach) - len(drawn)
-        out.append(f"; the diagram draws those within {depth} step{'s' if depth != 1 else ''}, the list below has all {len(reach)}.\n\n"
-                   if hidden else ".\n\n")
-        # Left to right, wide argument trees grow down the page, where a reader can scroll.
-        out.append(_mermaid(nodes, edges, kb, focus=thesis.id, direction="RL" if len(nodes) > 8 else "BT") + "\n")
+        out.append(f"### {escape_text(thesis.title)}\n\n")
+        out.append(f"{_claim_link(kb, page, thesis.id)}: {len(reach)} claim{'s' if len(reach) != 1 else ''} lead to it. "
+                   f"[Show it in the map](#thesis={quote(thesis.id)}).\n\n")
         listed = sorted(set(reach) | rebutters, key=lambda n: (reach.get(n, 99), n))
         if listed:
             shown = listed[:MAP_LIST]
@@ -574,41 +554,29 @@ def _map(kb: KnowledgeBase, graph: _Graph) -> str:
 
 def _matrix(kb: KnowledgeBase, graph: _Graph) -> str:
     page = "matrix.md"
-    theses = _theses(kb, graph)
-    domains = list(kb.domains)
-    out = [_front_matter("Convergence matrix", "The theses against the evidence domains: which fields support each thesis."),
+    matrix = heatmap.build(kb, graph, _theses(kb, graph))
+    out = [_front_matter("Convergence matrix", "The theses against the evidence domains: which fields support each thesis.",
+                         hide=("navigation", "toc")),
            "# Convergence matrix\n\n",
            "Rows are the theses; columns the evidence domains. A cell counts the claims from that domain whose "
-           "supports chains reach the thesis (and, after a slash, the claims from that domain that rebut one of "
-           "them). The sections below list the claims of every cell, nearest to the thesis first.\n\n"]
-    cells: dict[tuple[str, str], tuple[list[str], list[str]]] = {}
-    for thesis in theses:
-        reach = graph.supporters(thesis.id)
-        members = {thesis.id, *reach}
-        rebut = {source for node in members for t, source, _, _ in graph.into.get(node, ()) if t == "rebuts"}
-        for d in domains:
-            support = sorted((c for c in reach if kb.claims[c].domain == d), key=lambda c: (reach[c], c))
-            against = sorted(c for c in rebut if kb.claims[c].domain == d and c not in reach)
-            cells[(thesis.id, d)] = (support, against)
-    header = "| Thesis | " + " | ".join(f"[{escape_text(kb.domains[d].title)}]({link(page, f'domains/{d}.md')})" for d in domains) + " |\n"
-    out.append(header + "|---|" + "---|" * len(domains) + "\n")
-    for thesis in theses:
-        row = [_claim_link(kb, page, thesis.id)]
-        for d in domains:
-            support, against = cells[(thesis.id, d)]
-            text = f"[{len(support)}](#{thesis.id}--{d})" if support or against else "·"
-            if against:
-                text += f" / {len(against)}"
-            row.append(text)
-        out.append("| " + " | ".join(row) + " |\n")
-    out.append("\n")
-    for thesis in theses:
-        out.append(f"## {escape_text(thesis.title)}\n\n")
-        for d in domains:
-            support, against = cells[(thesis.id, d)]
+           "supports chains reach the thesis, shaded darker the more there are, and, set apart, the claims from that "
+           "domain that rebut one of them. Each number opens its list of claims below, nearest to the thesis first."
+           + (f" [How to read the matrix]({link(page, GUIDE)}#the-convergence-matrix) explains more." if GUIDE in kb.docs else "")
+           + "\n\n"]
+    if matrix.theses:
+        out.append(embed.block(heatmap.block(kb, matrix, lambda target: html.page_url(page, target)),
+                               "ckb-block ckb-matrix") + "\n\n")
+    else:
+        out.append("No thesis yet.\n\n")
+    for t in matrix.theses:
+        out.append(f"## {escape_text(kb.claims[t].title)}\n\n")
+        for d in matrix.domains:
+            support, against = matrix.support[t, d], matrix.against[t, d]
             if not support and not against:
                 continue
-            out.append(f"### {escape_text(kb.domains[d].title)} {{ #{thesis.id}--{d} }}\n\n")
+            target = heatmap.anchor(t, d)
+            title = escape_text(kb.domains[d].title)
+            out.append(f"### {title} {{ #{target} }}\n\n" if target else f"### {title}\n\n")
             out.extend(f"- {_claim_link(kb, page, c)}\n" for c in support[:MATRIX_LIST])
             out.extend(f"- rebuts: {_claim_link(kb, page, c)}\n" for c in against[:MATRIX_LIST])
             hidden = max(len(support) - MATRIX_LIST, 0) + max(len(against) - MATRIX_LIST, 0)
