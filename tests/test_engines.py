@@ -23,6 +23,7 @@ from conftest import ALPHA, BETA, EXTRA, REPO, SCRIPTS, make_kb, pagefind_docs
 
 from claimkb.core import loader
 from claimkb.site import engines, render, zensical
+from claimkb.site.figures import explorer
 
 MKDOCS_YML = """\
 site_name: Fixture
@@ -215,10 +216,11 @@ def test_render_watch_rewrites_only_what_changed(tmp_path: Path) -> None:
         _wait(lambda: "downloads" in log.read_text("utf-8"), what="the downloads")
         after = _mtimes(out)
         changed = {p for p in after if after[p] != before.get(p)}
-        # The statement shows on its own page, in the downloads and in the cite page's example of them; no other
-        # page holds it, and none is rewritten.
+        # The statement shows on its own page, in the downloads, in the cite page's example of them and in the
+        # argument explorer's statements file; no other page holds it, and none is rewritten.
         pages = {p for p in changed if not p.startswith("downloads/")}
-        assert pages <= {"claims/beta-premise.md", "cite.md"} and "claims/beta-premise.md" in pages, changed
+        assert pages <= {"claims/beta-premise.md", "cite.md", explorer.TEXT_FILE}, changed
+        assert "claims/beta-premise.md" in pages
         assert "downloads/claims.json" in changed
         assert "beta-premise.yaml changed" in log.read_text("utf-8")
 
