@@ -352,7 +352,12 @@ def test_claim_page_annotations_and_tags(built: Built) -> None:
     assert [c.get_text() for e in tags for c in e.find_all("code")] == ["finches", "niches"]
 
 
-def test_claim_page_neighbourhood_figure(built: Built) -> None:
+def test_claim_page_neighbourhood_figure(built: Built, engine: str) -> None:
+    if engine == "zensical":
+        # Zensical resolves a relative href in raw HTML against the Markdown file's folder (as it does Markdown
+        # links) and rewrites it for the page's URL; MkDocs leaves raw HTML alone. The figure's page-relative
+        # links ("../alpha-thesis/") come out one folder too high. See docs/engines.md, "What differs".
+        pytest.xfail("Zensical rewrites raw-HTML links relative to the source file (docs/engines.md)")
     url = "claims/beta-premise/"
     figures = article(built.html(url)).select("figure.ckb-hood")
     assert len(figures) == 1
