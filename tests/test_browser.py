@@ -464,7 +464,6 @@ def test_matrix_never_scrolls_sideways(browse, served: Served) -> None:
         assert p.locator(f"[id='{fragment}']").is_visible()
 
 
-@pytest.mark.xfail(reason="grouped citations arrive with the safe-pages branch (issue 10)", strict=False)
 def test_citations_are_never_adjacent_without_a_separator(browse, served: Served) -> None:
     p = browse()
     reading = sorted(f.relative_to(REPO / "docs").with_suffix("").as_posix() for f in (REPO / "docs/reading").glob("s*.md"))

@@ -6,6 +6,7 @@ compared with the real `claimkb cite` and `claimkb export` output, the built cla
 from __future__ import annotations
 
 import json
+import html
 import re
 from pathlib import Path
 
@@ -27,11 +28,12 @@ def site(repo_render: render.Site) -> render.Site:
 
 @pytest.fixture(scope="module")
 def sections(site: render.Site) -> dict[str, tuple[list[str], list[str]]]:
-    """### heading -> (the `sh` commands, the other fenced blocks) under it."""
+    """### heading -> (the `sh` commands, the other code blocks) under it, as text (the page writes them as HTML)."""
     out: dict[str, tuple[list[str], list[str]]] = {}
     for part in re.split(r"^### ", site.pages["cite.md"], flags=re.M)[1:]:
         title, _, body = part.partition("\n")
-        fences = re.findall(r"^```(\w*)\n(.*?)\n```$", body, re.S | re.M)
+        fences = [(lang, html.unescape(code).rstrip("\n")) for lang, code in
+                  re.findall(r'<pre class="ckb-code ckb-code-(\w*)"><code>(.*?)</code></pre>', body, re.S)]
         out[title.strip()] = ([f for lang, f in fences if lang == "sh"], [f for lang, f in fences if lang != "sh"])
     return out
 

@@ -12,6 +12,7 @@ from conftest import make_kb
 
 from claimkb.core import loader
 from claimkb.site import render
+from claimkb.site.graph import Graph
 from claimkb.site.figures import explorer, heatmap, layout, overview
 
 
@@ -108,7 +109,7 @@ def test_overview_marker_draws_the_named_theses_and_skips_code(tmp_path: Path) -
     page = "index.md"
     marker = "<!-- claimkb:overview [[alpha-thesis]] [[no-such-claim]] -->"
     text = f"# Home\n\n{marker}\n\n```\n{marker}\n```\n"
-    out = overview.expand(kb, page, text, lambda: render._Graph(kb), lambda target: target)
+    out = overview.expand(kb, page, text, lambda: Graph(kb), lambda target: target)
     assert out.count('<figure class="ckb-overview"') == 1 and out.count(marker) == 1  # the one in code stays as written
     figure = out.split("\n")[2]
     assert figure.startswith("<div") and "ckb-ov-thesis" in figure
@@ -172,6 +173,6 @@ def test_a_kind_of_the_knowledge_bases_own_takes_its_roles_colour(tmp_path: Path
         ["evidence", "thesis", "premise", "premise"]
     graph = json.loads(explorer.data(kb, [kb.claims["alpha-thesis"]], "{id}", kb.claims).graph)
     assert ["position", "Positions", "thesis"] in graph["kinds"]
-    index = render._Graph(kb)
+    index = Graph(kb)
     figure = str(neighbourhood.block(kb, kb.claims["beta-premise"], index.out, index.into, lambda t: t))
     assert "ckb-hood-node ckb-x-kind-thesis" in figure  # alpha, now a "position", drawn in the thesis colour

@@ -11,7 +11,7 @@ from typing import Callable
 
 from ..core import diagnostics as diag
 from ..core import loader
-from ..site import engines, render, watch
+from ..site import engines, html, render, watch
 from ..core import validate
 from .common import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, add_root
 
@@ -36,7 +36,8 @@ def cmd_render(args: argparse.Namespace) -> int:
     for d in found:
         if d.severity == "error":
             print(d, file=sys.stderr)
-    site = render.render(result.kb, {"reference/cli.md": args.cli_page()})
+    urls = html.Urls(args.links)
+    site = render.render(result.kb, {"reference/cli.md": args.cli_page()}, urls=urls)
     # Write into a fresh folder beside out, then swap it in: a failed run never leaves half a site.
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".render-", dir=out.parent))
@@ -46,7 +47,7 @@ def cmd_render(args: argparse.Namespace) -> int:
             for page, text in result.kb.docs.items():
                 target = staging / page
                 target.parent.mkdir(parents=True, exist_ok=True)
-                target.write_text(render.expand_shortcodes(result.kb, page, text), "utf-8")
+                target.write_text(render.expand_shortcodes(result.kb, page, text, urls), "utf-8")
         for path, source in render.assets().items():
             target = staging / path
             target.parent.mkdir(parents=True, exist_ok=True)
@@ -73,7 +74,8 @@ def cmd_render(args: argparse.Namespace) -> int:
 
 def _watch(root: Path, out: Path, args: argparse.Namespace) -> int:
     """Render into out, then re-render on every change, rewriting only the files whose content changed."""
-    session = watch.Session(root, out, with_docs=args.with_docs, extra_pages=lambda: {"reference/cli.md": args.cli_page()})
+    session = watch.Session(root, out, with_docs=args.with_docs, extra_pages=lambda: {"reference/cli.md": args.cli_page()},
+                            urls=html.Urls(args.links))
     watcher = watch.Watcher(root)  # before the first render: an edit made during it is seen
     update, downloads = session.update()
     print(f"wrote {len(session.written or {})} files to {out} in {update.seconds + downloads.seconds:.1f} s; watching "
@@ -107,6 +109,10 @@ def register(sub: argparse._SubParsersAction, cli_page: Callable[[], str]) -> No
     p.add_argument("--with-docs", action="store_true",
                    help="also write the hand-written docs pages with [@key] and [[id]] expanded: a complete docs folder")
     p.add_argument("--force", action="store_true", help="replace DIR if it is not empty")
+    p.add_argument("--links", choices=html.URL_STYLES, default="source", help=(
+        "how links inside the generated HTML are written: source (paths to the .md files, which Zensical rewrites "
+        "as it does Markdown links; the default) or served (the URLs pages are published at, for an engine that "
+        "leaves raw HTML alone, as MkDocs does)"))
     p.add_argument("--watch", action="store_true", help=(
         "keep running: re-render on every change to claims/, references/ or docs/, rewriting only the files whose "
         "content changed (an engine serving DIR then rebuilds only those pages)"))

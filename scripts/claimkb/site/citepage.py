@@ -5,7 +5,8 @@ import json
 
 from ..cite import database, export, linked, metadata
 from ..cite import formatting as cite
-from ..core.markup import escape_text, fenced
+from . import html
+from .pages.kit import code
 from ..core.model import Claim, KnowledgeBase
 from .head import head_html
 
@@ -40,8 +41,8 @@ def example_claim(kb: KnowledgeBase) -> Claim | None:
 def _section(title: str, intro: str, command: str | None, example: str, language: str) -> str:
     out = [f"### {title}\n\n", intro, "\n\n"]
     if command:
-        out.append(fenced(command, "sh") + "\n")
-    out.append(fenced(example.rstrip("\n"), language) + "\n")
+        out.append(_fenced(command, "sh") + "\n")
+    out.append(_fenced(example.rstrip("\n"), language) + "\n")
     return "".join(out)
 
 
@@ -94,10 +95,10 @@ def _page_metadata(kb: KnowledgeBase, claim: Claim) -> str:
         "schema.org JSON-LD. The values are the ones *Cite this* shows. A claim page describes the claim as an "
         "entry of this knowledge base; a reference page describes the referenced work itself, with its DOI and "
         "arXiv identifier, so saving it in Zotero gives the work. The claim above carries:\n\n",
-        fenced(tags, "html"), "\n",
+        _fenced(tags, "html"), "\n",
         "and, minified in the page, this JSON-LD: a schema.org `Claim`, its `appearance` in the work that makes "
         "it, its sources as `citation`, and the knowledge base as the `Dataset` it `isPartOf`:\n\n",
-        fenced(json.dumps(meta.jsonld, indent=2, ensure_ascii=False), "json"), "\n",
+        _fenced(json.dumps(meta.jsonld, indent=2, ensure_ascii=False), "json"), "\n",
     ])
 
 
@@ -118,14 +119,14 @@ def _mapping(kb: KnowledgeBase) -> str:
     out.append(f"""
 The rest of the graph:
 
-- **Claims** are `schema:Claim` resources at their permanent URLs ({escape_text(site)}claims/&lt;id&gt;/), with
+- **Claims** are `schema:Claim` resources at their permanent URLs ({_inert(site)}claims/&lt;id&gt;/), with
   `schema:name` (title), `schema:text` (statement), `schema:keywords` (tags) and `schema:isPartOf` the knowledge
-  base, a `schema:Dataset` at {escape_text(site)}.
+  base, a `schema:Dataset` at {_inert(site)}.
 - **The claiming work** is the claim's `schema:appearance` and, with the locator, its `prov:qualifiedDerivation`
   (`#claimed-by`). Works are named by their DOI (https://doi.org/...), else their arXiv page, else their page
   here, with `schema:identifier` (the citation key) and `dcterms:bibliographicCitation`.
 - **Domains and kinds** are SKOS concepts at their pages (`dcterms:subject` and `dcterms:type` of a claim), in the
-  concept schemes {escape_text(site)}domains/ and {escape_text(site)}kinds/.
+  concept schemes {_inert(site)}domains/ and {_inert(site)}kinds/.
 - **Fidelity.** On an `interprets` relation the editors grade how faithfully a secondary work reads its target.
   The grade is a Web Annotation (`oa:Annotation`, motivated by `oa:assessing`, created by the editors) whose
   target is the relation's `cito:Citation` and whose body is one of the fidelity grades below. No other anchor
@@ -133,10 +134,10 @@ The rest of the graph:
 
 #### Fidelity grades {{ #fidelity }}
 
-The SKOS concept scheme {escape_text(site)}cite/#fidelity:
+The SKOS concept scheme {_inert(site)}cite/#fidelity:
 
 """)
-    out.extend(f"- **{value}**{{ #fidelity-{value} }}: {escape_text(text)}\n" for value, text in linked.FIDELITY.items())
+    out.extend(f"- **{value}**{{ #fidelity-{value} }}: {_inert(text)}\n" for value, text in linked.FIDELITY.items())
     out.append("\n")
     return "".join(out)
 
@@ -182,13 +183,13 @@ def _sql(kb: KnowledgeBase, claim: Claim | None, thesis_id: str | None) -> str:
            "[Datasette](https://datasette.io/) (`datasette claims.db`), the `sqlite3` shell or any SQL client. "
            "Foreign keys link the tables; `claims_fts` (titles and statements) and `references_fts` (titles and "
            "formatted references) are FTS5 full-text indexes.\n\n",
-           fenced("claimkb export --format sqlite -o claims.db", "sh"), "\n",
+           _fenced("claimkb export --format sqlite -o claims.db", "sh"), "\n",
            "| Table | A row is |\n|---|---|\n"]
     out.extend(f"| `{name}` | {what} |\n" for name, what in database.TABLES.items())
     out.append("\nThree example queries:\n\n")
     for query in database.example_queries(kb, claim.id if claim else None, thesis_id):
         out.append(f"**{query.title}.** {query.explanation}\n\n")
-        out.append(fenced(query.sql, "sql") + "\n")
+        out.append(_fenced(query.sql, "sql") + "\n")
     if thesis_id is not None:
         out.append("The last query gives the same numbers as that row of the [convergence matrix](matrix.md).\n\n")
     return "".join(out)
@@ -205,7 +206,7 @@ def body(kb: KnowledgeBase, thesis_id: str | None) -> str:
     if claim is not None:
         out.append("## Formats\n\n")
         out.append(f"Each format below with one example, all about the claim "
-                   f"[{escape_text(claim.title)}](claims/{claim.id}.md), exactly as the command prints it.\n\n")
+                   f"[{html.inline(html.text(claim.title))}](claims/{claim.id}.md), exactly as the command prints it.\n\n")
         out.append(_citation_formats(kb, claim))
         out.append(_page_metadata(kb, claim))
         out.append(_linked_data(kb, claim))
@@ -214,5 +215,15 @@ def body(kb: KnowledgeBase, thesis_id: str | None) -> str:
     out.append("## Cite the knowledge base\n\n"
                "`CITATION.cff` at the root of the repository describes the knowledge base as a whole; GitHub's "
                "\"Cite this repository\" button reads it.\n\n"
-               f"The editors: {escape_text(editors)}.\n{{ #editors }}\n")
+               f"The editors: {_inert(editors)}.\n{{ #editors }}\n")
     return "".join(out)
+
+
+def _fenced(text: str, language: str) -> str:
+    """A code example as a raw-HTML block: its text (a claim's BibTeX, a title in JSON) is never Markdown."""
+    return "\n" + html.block(code(text, language), "ckb-block ckb-example") + "\n"
+
+
+def _inert(value: str) -> str:
+    """Settings text (a site URL, the editors' names) in a line of this page's Markdown, as text."""
+    return html.inline(html.text(value))

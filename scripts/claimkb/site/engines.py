@@ -11,7 +11,7 @@ from typing import Mapping
 from urllib.parse import quote, urljoin
 
 from ..core.model import KnowledgeBase
-from . import render
+from . import html, render
 
 ENGINES = ("mkdocs", "zensical")
 # Folders of the rendered tree that a later step owns: the writer never deletes in them.
@@ -62,14 +62,14 @@ def edit_links(config_dir: Path, docs_dir: Path, repo_url: str, edit_uri: str) -
 
 
 def tree(kb: KnowledgeBase, site: render.Site, *, with_docs: bool, assets: Mapping[str, bytes | Path] | None = None,
-         cache: dict | None = None) -> dict[str, bytes | Path]:
+         cache: dict | None = None, urls: html.Urls = html.Urls("source")) -> dict[str, bytes | Path]:
     """docs-relative path -> content (bytes, or a file to copy) of the whole rendered folder an engine reads.
 
     cache (a dict kept between calls) saves annotating and encoding the pages the render memo gave unchanged."""
     files: dict[str, bytes | Path] = {}
     if with_docs:
         for page, text in kb.docs.items():
-            files[page] = render.expand_shortcodes(kb, page, text).encode("utf-8")
+            files[page] = render.expand_shortcodes(kb, page, text, urls).encode("utf-8")
     files.update(render.assets() if assets is None else assets)
     annotated = annotate(site, cache.setdefault("annotated", {}) if cache is not None else None)
     encoded = cache.setdefault("encoded", {}) if cache is not None else {}

@@ -9,12 +9,16 @@ or a CriticMarkup mark; no control character forges the engine's own placeholder
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Iterable
+from urllib.parse import quote
 
+import nh3
 from markupsafe import Markup, escape
 
-__all__ = ["Markup", "block", "escape", "heading_text", "join", "link", "page_url", "tag", "text"]
+__all__ = ["Markup", "Urls", "block", "escape", "heading_text", "inline", "join", "link", "page_url", "sanitize",
+           "source_url", "tag", "text"]
 
 # Control characters and bidirectional overrides: invisible on a page, yet they reorder what a reader sees or, as
 # \x02 and \x03, spell Python-Markdown's placeholders for stashed HTML. Tabs and line breaks are whitespace.
@@ -56,7 +60,7 @@ def block(fragment: Markup, class_: str = "ckb-block") -> str:
     The line is always a single div: Python-Markdown leaves a line alone only when it opens a block-level element,
     and reads whatever follows that element's end on the same line as Markdown again.
     """
-    html = str(tag("div", Markup(INVISIBLE_RE.sub("", str(fragment)).strip()), class_=class_))
+    html = str(tag("div", sanitize(Markup(str(fragment).strip())), class_=class_))
     return _BLOCK_UNSAFE_RE.sub(lambda m: _BLOCK_UNSAFE[m.group(0)], html)
 
 
@@ -97,3 +101,88 @@ def _served(page: str, directory_urls: bool) -> str:
     if stem == "index" or stem.endswith("/index"):
         return stem[: -len("index")]
     return f"{stem}/"
+
+
+# --- links inside raw HTML, as each engine publishes them ---------------------------------------------------------
+
+URL_STYLES = ("served", "source")
+# What a URL built from a path keeps as written; quotes, brackets, spaces and '%' itself are percent-encoded.
+PATH_SAFE = "/#:+@!$,;=~"
+
+
+@dataclass(frozen=True, slots=True)
+class Urls:
+    """How a generated page links another inside raw HTML.
+
+    MkDocs leaves raw HTML alone, so links are written as served ("claims/b/"); Zensical rewrites every relative URL
+    in raw HTML as if it were a Markdown link, relative to the source file ("b.md" from claims/a.md becomes
+    "../b/"), so for it links are written as source paths. Markdown links are rewritten by both engines alike.
+    """
+
+    style: str = "served"
+    directory_urls: bool = True
+
+    def __call__(self, from_page: str, to: str) -> str:
+        url = source_url(from_page, to) if self.style == "source" else page_url(from_page, to, self.directory_urls)
+        return quote(url, safe=PATH_SAFE)
+
+
+def source_url(from_page: str, to: str) -> str:
+    """The relative path from one docs file to another (a page's .md or a download), '#fragment' kept."""
+    to, hash_, fragment = to.partition("#")
+    here = from_page.split("/")[:-1]
+    there = to.split("/")
+    common = 0
+    while common < min(len(here), len(there) - 1) and here[common] == there[common]:
+        common += 1
+    url = "../" * (len(here) - common) + "/".join(there[common:])
+    if ":" in url.partition("/")[0]:
+        url = f"./{url}"  # a page named "javascript:x.md" is a path, not a URL scheme
+    return url + (hash_ + fragment if hash_ else "")
+
+
+# --- the allowlist every generated block passes on its way out ---------------------------------------------------
+
+PAGE_TAGS = {"div", "p", "br", "span", "em", "strong", "code", "pre", "a", "ul", "ol", "li", "blockquote", "h1", "h2",
+             "h3", "h4", "h5", "h6", "table", "thead", "tbody", "tr", "th", "td", "s", "del", "hr", "cite", "small",
+             "dl", "dt", "dd", "details", "summary", "input", "label", "figure", "figcaption", "nav", "section"}
+PAGE_ATTRIBUTES = {"*": {"class", "id", "title", "role", "hidden", "lang"}, "a": {"href", "rel"}, "ol": {"start"},
+                   "input": {"type", "name", "checked"}, "label": {"for"}, "th": {"scope", "colspan", "rowspan"},
+                   "td": {"colspan", "rowspan"}, "details": {"open"}}
+
+
+def _page_attribute(element: str, attribute: str, value: str) -> str | None:
+    if attribute == "href" and re.sub(r"[\x00-\x20]+", "", value).replace("\\", "/").startswith("//"):
+        return None  # //host and /\host: another host by another spelling
+    if attribute == "class" and any(c.startswith("md-") for c in value.split()):
+        return None  # the theme's own classes (md-dialog ...) would let a block dress up as the theme
+    return value
+
+
+_PAGE_CLEANER = nh3.Cleaner(tags=PAGE_TAGS, attributes=PAGE_ATTRIBUTES, generic_attribute_prefixes={"aria-", "data-"},
+                            attribute_filter=_page_attribute, url_schemes={"http", "https", "mailto"}, link_rel=None,
+                            strip_comments=True, clean_content_tags={"script", "style"})
+
+
+def sanitize(fragment: Markup | str) -> Markup:
+    """The page allowlist: what any generated block may hold, whatever built it."""
+    return Markup(_PAGE_CLEANER.clean(INVISIBLE_RE.sub("", str(fragment))))
+
+
+# Outside tags and character references: ASCII punctuation, which Markdown and its extensions read as syntax.
+_TAG_OR_ENTITY_RE = re.compile(r"(<[^<>]*>|&(?:#[0-9]+|#x[0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]*);)")
+_PUNCTUATION_RE = re.compile(r"[!-/:-@\[-`{-~]")
+
+
+def inline(fragment: Markup) -> str:
+    """A sanitized inline fragment for a line of trusted Markdown (a hand-written page): every ASCII punctuation
+    character in its text becomes a character reference, so no Markdown syntax can match inside it; the tags
+    themselves are raw inline HTML, which the engines pass through."""
+    parts = _TAG_OR_ENTITY_RE.split(str(sanitize(fragment)))
+    out = []
+    for i, part in enumerate(parts):
+        if i % 2:
+            out.append(_BLOCK_UNSAFE_RE.sub(lambda m: _BLOCK_UNSAFE[m.group(0)], part))
+        else:
+            out.append(_PUNCTUATION_RE.sub(lambda m: f"&#{ord(m.group(0))};", re.sub(r"\s+", " ", part)))
+    return "".join(out)

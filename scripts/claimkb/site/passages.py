@@ -5,7 +5,6 @@ from dataclasses import dataclass
 from urllib.parse import quote
 
 from ..core import editions, locators
-from ..core.markup import escape_text
 from ..core.model import Claim, KnowledgeBase, Locator, Reference
 
 # Characters a URL keeps in a Markdown link target; parentheses, quotes and angle brackets are percent-encoded.
@@ -61,22 +60,3 @@ def for_claim(kb: KnowledgeBase, claim: Claim) -> Passage | None:
     """Where the claiming work makes the claim, when its edition has the passage."""
     by = claim.claimed_by
     return find(kb, by.ref, by.locator) if by else None
-
-
-def _title(passage: Passage) -> str:
-    return passage.label.replace('"', "'")
-
-
-def read_link(passage: Passage | None) -> str:
-    """'Read this passage in the paper', linked, for a claim or reference page (after the citation it belongs to)."""
-    if passage is None:
-        return ""
-    return f"[{escape_text(passage.label)}]({passage.url}){{ .ckb-passage }}"
-
-
-def place_link(passage: Passage | None) -> str:
-    """The place itself, linked ('§4 ¶2'), with the sentence as its title: compact, for running text and cards."""
-    if passage is None:
-        return ""
-    text = escape_text(passage.where).replace(" ", NBSP)  # "§4 ¶2" stays on one line, as a reader takes it in
-    return f'[{text}]({passage.url} "{_title(passage)}")'

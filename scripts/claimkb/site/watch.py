@@ -17,7 +17,7 @@ from typing import Callable, Mapping
 from ..core import loader, validate
 from ..core.diagnostics import Diagnostic
 from ..core.model import KnowledgeBase
-from . import engines, render
+from . import engines, html, render
 
 WATCHED = ("claims", "references", "docs")
 QUIET = 0.15  # seconds without a further change before a burst of saves (an editor's temp file, rename) is taken
@@ -49,16 +49,17 @@ class Session:
     kb: KnowledgeBase | None = None
     assets: dict[str, bytes] = field(default_factory=dict)
     tree_cache: dict = field(default_factory=dict)
+    urls: html.Urls = html.Urls("source")  # the rendered tree is for an engine that rewrites raw-HTML links (Zensical)
 
     def update_pages(self) -> Update:
         """Load, check and render; write the pages (and assets) whose bytes changed. The downloads stay as they were."""
         start = time.perf_counter()
         result = loader.load(self.root, self.load_cache)
-        site = render.render(result.kb, self.extra_pages(), memo=self.memo, with_downloads=False)
+        site = render.render(result.kb, self.extra_pages(), memo=self.memo, with_downloads=False, urls=self.urls)
         if not self.assets:  # read once a session: they belong to the installed package, not the knowledge base
             self.assets = {path: source.read_bytes() for path, source in render.assets().items()}
         files: dict[str, bytes | Path] = dict(engines.tree(result.kb, site, with_docs=self.with_docs, assets=self.assets,
-                                                           cache=self.tree_cache))
+                                                           cache=self.tree_cache, urls=self.urls))
         files.update(self.downloads)  # last run's, until update_downloads: nothing is removed meanwhile
         written, self.written = engines.sync(self.out, files, self.written)
         seconds = time.perf_counter() - start

@@ -125,7 +125,8 @@ def _json(value: object) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":")) + "\n"
 
 
-def block(kb: KnowledgeBase, theses: Sequence[Claim], url: Callable[[str], str]) -> Markup:
+def block(kb: KnowledgeBase, theses: Sequence[Claim], url: Callable[[str], str],
+          data_url: Callable[[str], str] | None = None) -> Markup:
     """The explorer's markup: find box, filters, canvas, details panel and legend; url gives a docs page's URL from
     the explorer page. Its scripts (SCRIPTS, under assets/claimkb/) go on the page after it (figures/embed.py)."""
     options = {
@@ -167,7 +168,7 @@ def block(kb: KnowledgeBase, theses: Sequence[Claim], url: Callable[[str], str])
         controls, status,
         html.tag("div", html.join([canvas, details]), class_="ckb-x-main"),
         keys, legend(kb)]),
-        class_="ckb-explorer", data_graph=url(GRAPH_FILE), data_text=url(TEXT_FILE))
+        class_="ckb-explorer", data_graph=(data_url or url)(GRAPH_FILE), data_text=(data_url or url)(TEXT_FILE))
 
 
 def void(name: str, **attrs: object) -> Markup:
