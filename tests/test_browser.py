@@ -229,7 +229,7 @@ def test_claim_page_relations_diagram_and_reference_link(page, served: Served) -
     screenshot(page, "browser-claim.png")
 
     ref = kb.references[claim.claimed_by.ref]
-    link = page.locator("article h2#claimed-by + p a").first
+    link = page.locator("article h2#claimed-by + .ckb-block p a").first
     link.click()
     page.wait_for_url(re.compile(rf"/references/{re.escape(ref.key)}/$"))
     page.wait_for_function("t => document.querySelector('article h1') && "
@@ -596,7 +596,7 @@ def test_instant_navigation_brings_the_next_pages_citation_metadata(chromium: Br
         first = page.evaluate(HEAD_METADATA)
         assert first["titles"] == [claim.title] and [d["name"] for d in first["jsonld"]] == [claim.title]
         page.evaluate("() => { window.ckbSamePage = true; }")  # survives instant loading, not a reload
-        page.locator("article h2#claimed-by + p a").first.click()
+        page.locator("article h2#claimed-by + .ckb-block p a").first.click()
         page.wait_for_url(re.compile(rf"/references/{re.escape(ref.key)}/$"))
         page.wait_for_function("() => !document.querySelector('meta[name=\"citation_abstract\"]')")
         assert page.evaluate("() => window.ckbSamePage === true"), "the link reloaded the page: no instant loading"

@@ -90,23 +90,25 @@ def render(kb: KnowledgeBase, extra_pages: Mapping[str, str] | None = None, *, m
     for full, new in sorted(kb.aliases.items()):
         section, old = full.split(":", 1)
         target = claim_page(new) if section == "claims" else reference_page(new)
-        if target in pages:
+        if target in pages and f"{section}/{old}.md" not in pages:  # an old name never replaces a live page
             pages[f"{section}/{old}.md"] = reference_pages.moved(at(f"{section}/{old}.md"), old, target)
     # The indexes, map and matrix show each claim's title, kind, domain, claiming work and relations, never its
     # statement or notes: the memo keeps them while only those change.
     outline = (tuple((c.id, c.title, c.kind, c.domain, c.claimed_by, c.relations,
                       kb.references.get(c.claimed_by.ref) if c.claimed_by else None) for c in ordered),
                kb.settings, tuple(kb.kinds.values()), tuple(kb.domains.values()), tuple(kb.editions.items()))
-    pages["claims/index.md"] = _memoized(memo, "claims/index.md", outline, lambda: indexes.claims_index(at("claims/index.md"), ordered))
-    for section in ("domains", "kinds"):
-        pages[f"{section}/index.md"] = _memoized(memo, f"{section}/index.md", outline,
-                                                 lambda: indexes.vocabulary_index(at(f"{section}/index.md"), section))
     for key in kb.domains:
         pages[f"domains/{key}.md"] = _memoized(memo, f"domains/{key}.md", outline, lambda: indexes.members(
             at(f"domains/{key}.md"), "domains", key, [c for c in ordered if c.domain == key]))
     for key in kb.kinds:
         pages[f"kinds/{key}.md"] = _memoized(memo, f"kinds/{key}.md", outline, lambda: indexes.members(
             at(f"kinds/{key}.md"), "kinds", key, [c for c in ordered if c.kind == key]))
+    # The site's own pages come after every page named by contributed data, so a claim, domain or kind called
+    # "index" (a reserved name the checker reports) can never replace one of them.
+    pages["claims/index.md"] = _memoized(memo, "claims/index.md", outline, lambda: indexes.claims_index(at("claims/index.md"), ordered))
+    for section in ("domains", "kinds"):
+        pages[f"{section}/index.md"] = _memoized(memo, f"{section}/index.md", outline,
+                                                 lambda: indexes.vocabulary_index(at(f"{section}/index.md"), section))
     pages["map.md"] = _memoized(memo, "map.md", outline, lambda: argument.map_page(at("map.md")))
     pages["matrix.md"] = _memoized(memo, "matrix.md", outline, lambda: argument.matrix_page(at("matrix.md")))
     pages["bibliography.md"] = _memoized(memo, "bibliography.md", (tuple(kb.references.values()), kb.settings),
