@@ -36,13 +36,13 @@ endif
 check: $(STAMP)
 	$(BIN)/claimkb check
 
-# Wheels of claimkb's dependencies and build backend: the packaging tests install claimkb into fresh virtual
-# environments from these, so they need no package index (tests/test_package.py). The project's own wheel is
-# left out: the tests build it from a clean copy of the sources.
+# Wheels of claimkb's dependencies, its [zensical] extra's and its build backend: the packaging tests install
+# claimkb, then the extra, into fresh virtual environments from these, so they need no package index
+# (tests/test_package.py). The project's own wheel is left out: the tests build it from a clean copy of the sources.
 WHEELHOUSE := $(VENV)/wheelhouse
 $(WHEELHOUSE)/.complete: $(BIN)/python pyproject.toml
 	rm -rf $(WHEELHOUSE)
-	$(BIN)/python -m pip wheel --quiet --wheel-dir $(WHEELHOUSE) . "setuptools>=77"
+	$(BIN)/python -m pip wheel --quiet --wheel-dir $(WHEELHOUSE) ".[zensical]" "setuptools>=77"
 	rm -f $(WHEELHOUSE)/claimkb-*.whl
 	touch $@
 

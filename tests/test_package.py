@@ -2,8 +2,9 @@
 
 `pip install .` into a fresh virtual environment (a real wheel build, listed and checked), then `claimkb init`,
 `claimkb new claim`, `claimkb check`, `mkdocs build --strict` and `claimkb export` on the new knowledge base, every
-output asserted, and nothing of this repository's own reading in any file or output. Then the new knowledge base's
-own `make test`, and this repository's pre-commit hook as another repository runs it.
+output asserted, and nothing of this repository's own reading in any file or output. Then the [zensical] extra and
+`claimkb build --engine zensical` of the same knowledge base, the new knowledge base's own `make test`, and this
+repository's pre-commit hook as another repository runs it.
 
 Offline by design: pip installs the dependencies from a wheelhouse that `make test` fills beforehand
 (.venv/wheelhouse, passed as CLAIMKB_WHEELHOUSE), never from a package index, and ignores every pip configuration
@@ -22,9 +23,11 @@ import tomllib
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import jsonschema
 import pytest
+from bs4 import BeautifulSoup
 
 from conftest import REPO
 
@@ -34,6 +37,7 @@ from claimkb.cli import init
 PYPROJECT = tomllib.loads((REPO / "pyproject.toml").read_text("utf-8"))
 VERSION = PYPROJECT["project"]["version"]
 WHEELHOUSE = (REPO / os.environ.get("CLAIMKB_WHEELHOUSE", ".venv/wheelhouse")).resolve()  # relative: to the repository
+ZENSICAL = PYPROJECT["project"]["optional-dependencies"]["zensical"]  # ["zensical==<pinned release>"]
 TITLE = "Reading Turing 1950"
 PREFIX = "turing-1950"
 NEW_ID = "child-machine-proposal"
@@ -265,6 +269,119 @@ def test_from_pip_install_to_an_exported_second_knowledge_base(installed: Instal
         assert reading_mentions(text) == [], file.relative_to(kb)
     printed = "\n".join(s.done.stdout + s.done.stderr for n, s in steps.items() if n != "pip install")
     assert reading_mentions(printed + bib.stdout + claims_bib) == []
+
+
+# Where a page makes the reader's browser fetch something (as tests/test_site.py checks the repository's own site).
+FETCHING_ATTRIBUTES = (("script", "src"), ("link", "href"), ("img", "src"), ("iframe", "src"), ("source", "src"),
+                       ("video", "src"), ("audio", "src"), ("embed", "src"), ("object", "data"), ("image", "href"))
+REPOSITORY_URL = "https://github.com/turing-readers/reading-turing"
+
+
+@dataclass(frozen=True)
+class ZensicalBuild:
+    kb: Path  # a copy of the README's knowledge base, its repository named in mkdocs.yml for the edit links
+    install: subprocess.CompletedProcess[str]
+    build: subprocess.CompletedProcess[str]
+    ignored: subprocess.CompletedProcess[str]
+
+    @property
+    def site(self) -> Path:
+        return self.kb / "site"
+
+
+@pytest.fixture(scope="module")
+def zensical_build(installed: Installed) -> ZensicalBuild:
+    """`pip install ".[zensical]"` in the clean copy, then `claimkb build --engine zensical` of the knowledge base."""
+    env = offline_env(PATH=f"{installed.venv / 'bin'}{os.pathsep}{os.environ.get('PATH', '')}",
+                      VIRTUAL_ENV=str(installed.venv))
+    install = sh(installed.bin("python"), "-m", "pip", "install", ".[zensical]", cwd=installed.source, env=env)
+    init_step = installed.steps["claimkb init"]
+    readme_kb = (init_step.cwd / init_step.argv[2]).resolve()
+    kb = installed.work / f"{readme_kb.name}-zensical"
+    # Its files, not the MkDocs site the README's build left (the test compares the two).
+    shutil.copytree(readme_kb, kb, ignore=lambda folder, names: ["site"] if Path(folder) == readme_kb else [])
+    # The repository, as the comments `claimkb init` leaves in mkdocs.yml say to name it: edit links follow.
+    config = (kb / "mkdocs.yml").read_text("utf-8")
+    for commented, line in ((r"# repo_url: \S+.*", f"repo_url: {REPOSITORY_URL}"),
+                            (r"# edit_uri: (\S+).*", r"edit_uri: \1")):
+        config, count = re.subn(rf"^{commented}$", line, config, flags=re.M)
+        assert count == 1, (commented, config)
+    (kb / "mkdocs.yml").write_text(config, "utf-8")
+    build = sh(installed.bin("claimkb"), "build", "--engine", "zensical", cwd=kb, env=env)
+    # What the build leaves is ignored by git as `claimkb init` set it up: nothing of it gets committed.
+    subprocess.run(["git", "init", "-q"], cwd=kb, check=True, capture_output=True)
+    ignored = sh("git", "check-ignore", "site/index.html", "build/zensical/mkdocs.yml", cwd=kb, env=env)
+    return ZensicalBuild(kb, install, build, ignored)
+
+
+def test_the_new_knowledge_base_builds_with_zensical(installed: Installed, zensical_build: ZensicalBuild) -> None:
+    """The same site as the README's `mkdocs build`, with the engine the site moves to (docs/engines.md)."""
+    install, build = zensical_build.install, zensical_build.build
+    assert install.returncode == 0, install.stdout + install.stderr
+    (pin,) = ZENSICAL
+    assert pin.replace("==", "-") in install.stdout.split("Successfully installed", 1)[-1], install.stdout
+    done = sh(installed.bin("python"), "-m", "pip", "check", cwd=installed.work)
+    assert (done.returncode, done.stdout.strip()) == (0, "No broken requirements found."), done.stdout
+    assert build.returncode == 0, build.stdout + build.stderr
+    site = zensical_build.site
+    assert re.search(rf"^claimkb: built {re.escape(str(site))} with Zensical in ", build.stderr, re.M), build.stderr
+    assert zensical_build.ignored.stdout.splitlines() == ["site/index.html", "build/zensical/mkdocs.yml"]
+
+    # The same pages at the same URLs as the MkDocs build of the same claims.
+    init_step = installed.steps["claimkb init"]
+    mkdocs_site = (init_step.cwd / init_step.argv[2]).resolve() / "site"
+    pages = sorted(p.relative_to(site).as_posix() for p in site.rglob("*.html"))
+    assert pages == sorted(p.relative_to(mkdocs_site).as_posix() for p in mkdocs_site.rglob("*.html"))
+    new_id = installed.steps["claimkb new"].argv[3]
+    for page in (f"claims/{new_id}/", f"claims/{init.EXAMPLE_ID}/", "references/turing1950computing/", "claims/",
+                 "domains/", "domains/computing/", "kinds/", "kinds/premise/", "map/", "bibliography/", ""):
+        assert f"{page}index.html" in pages, page
+
+    def html(page: str) -> BeautifulSoup:
+        return BeautifulSoup((site / page / "index.html").read_text("utf-8"), "html.parser")
+
+    new_title = installed.steps["claimkb new"].argv[installed.steps["claimkb new"].argv.index("--title") + 1]
+    claim = html(f"claims/{new_id}/")
+    assert claim.h1 is not None and claim.h1.get_text().strip().rstrip("¶") == new_title
+    assert f"{init.derive_prefix(TITLE)}:{new_id}" in claim.get_text()
+    assert html("").title.get_text() == TITLE  # type: ignore[union-attr]
+
+    # "Edit this page": a claim's YAML file, a reference's BibTeX file, a hand-written page's docs/ file; none on a
+    # generated page, which has no file of its own.
+    def edit(page: str) -> list[str]:
+        return [a["href"] for a in html(page).select('a[rel="edit"]')]
+
+    assert edit(f"claims/{new_id}/") == [f"{REPOSITORY_URL}/edit/main/claims/{new_id}.yaml"]
+    assert edit(f"claims/{init.EXAMPLE_ID}/") == [f"{REPOSITORY_URL}/edit/main/claims/{init.EXAMPLE_ID}.yaml"]
+    assert edit("references/turing1950computing/") == [f"{REPOSITORY_URL}/edit/main/references/references.bib"]
+    assert edit("") == [f"{REPOSITORY_URL}/edit/main/docs/index.md"]
+    for page in ("claims/", "map/", "domains/computing/", "bibliography/"):
+        assert edit(page) == [], page
+
+    # No page makes the reader's browser ask another host for anything (no site_url: no canonical link either).
+    fetches = []
+    for page in pages:
+        soup = BeautifulSoup((site / page).read_text("utf-8"), "html.parser")
+        for tag, attr in FETCHING_ATTRIBUTES:
+            for el in soup.find_all(tag):
+                value = str(el.get(attr) or el.get("xlink:href") or "")
+                if urlsplit(value).scheme or urlsplit(value).netloc:
+                    fetches.append(f"{page}: <{tag} {attr}={value!r}>")
+    assert fetches == []
+
+    # claimkb's search: a Pagefind index of every page; Zensical's own index of the whole site stays empty.
+    assert (site / "pagefind/pagefind.js").is_file()
+    entry = json.loads((site / "pagefind/pagefind-entry.json").read_text("utf-8"))
+    indexed = [language["page_count"] for language in entry["languages"].values()]
+    assert indexed == [sum(page.endswith("index.html") for page in pages)]
+    own_index = site / "search.json"
+    assert not own_index.exists() or json.loads(own_index.read_text("utf-8"))["items"] == []
+
+    # Nothing of this repository's reading: not in the site, the rendered pages and generated configuration in
+    # build/zensical/, or anything the build printed.
+    for file in sorted(p for p in zensical_build.kb.rglob("*") if p.is_file() and ".git" not in p.parts):
+        assert reading_mentions(file.read_bytes().decode("utf-8", "replace")) == [], file.relative_to(zensical_build.kb)
+    assert reading_mentions(build.stdout + build.stderr) == []
 
 
 @pytest.mark.skipif(shutil.which("make") is None, reason="needs make")
