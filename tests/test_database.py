@@ -5,6 +5,7 @@ and the convergence-matrix query must give, for every thesis, the numbers the ma
 """
 from __future__ import annotations
 
+import html
 import re
 import shutil
 import sqlite3
@@ -54,8 +55,9 @@ def shell(db_path: Path, sql: str) -> list[list[str]]:
 
 
 def documented_queries(site: render.Site) -> list[str]:
-    page = site.pages["cite.md"]
-    return re.findall(r"^```sql\n(.*?)\n```$", page, re.S | re.M)
+    page = site.pages["cite.md"]  # its examples are HTML code blocks (site/pages/kit.py code)
+    return [html.unescape(q).rstrip("\n") for q in
+            re.findall(r'<pre class="ckb-code ckb-code-sql"><code>(.*?)</code></pre>', page, re.S)]
 
 
 def matrix_rows(site: render.Site, kb: KnowledgeBase) -> dict[str, list[tuple[int, int]]]:

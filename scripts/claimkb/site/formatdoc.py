@@ -6,7 +6,8 @@ from typing import Any, Iterator, Mapping
 
 from ..core import template
 from ..core.model import KINDS, KnowledgeBase
-from . import locatordoc
+from . import html, locatordoc
+from .pages.kit import code
 
 CLAIM_FORMAT_COMMAND = "claimkb schema-doc"
 TYPE_NAMES = {"string": "text", "integer": "whole number", "number": "number", "boolean": "true or false",
@@ -124,12 +125,11 @@ def render_claim_format(schema: Mapping[str, Any], kb: KnowledgeBase | None = No
         "schema. The first line tells editors with the YAML language server (VS Code's YAML extension, for one) "
         "where the schema is, so they complete field names and flag mistakes as you type.")
     add("")
-    add("```yaml")
     example = template.render_claim(schema, example_values(kb), f"../{template.SCHEMA_PUBLISHED}",
                                     {"domain": "Known domains: the keys of claims/_domains.yaml.",
                                      "kind": "Known kinds: the keys of claims/_kinds.yaml."})
-    out.extend(example.rstrip("\n").splitlines())
-    add("```")
+    # The example holds a contributed claim's title: written as HTML, never as a Markdown fence it could close.
+    add(html.block(code(example.rstrip("\n"), "yaml"), "ckb-block ckb-example"))
     add("")
     add("## Fields")
     add("")
