@@ -29,9 +29,21 @@ _BLOCK_UNSAFE = {"\n": "&#10;", "\r": "&#13;", "{": "&#123;", "}": "&#125;"}
 _BLOCK_UNSAFE_RE = re.compile("[\n\r{}]")
 
 
+def _escaped(value: object) -> str:
+    """value as HTML text: Markup (and anything with __html__) as it is, everything else escaped. Plain strings,
+    the bulk of a build, are escaped only when they hold a special character (this runs millions of times)."""
+    if isinstance(value, str):
+        if type(value) is not str:  # Markup, or another str subclass that knows its HTML
+            return str(value.__html__()) if hasattr(value, "__html__") else str(escape(value))
+        if "&" in value or "<" in value or ">" in value or '"' in value or "'" in value:
+            return str(escape(value))
+        return value
+    return str(escape(value))
+
+
 def text(value: object) -> Markup:
     """Untrusted plain text as HTML: invisible characters dropped, whitespace collapsed, escaped."""
-    return escape(" ".join(INVISIBLE_RE.sub("", str(value)).split()))
+    return Markup(_escaped(" ".join(INVISIBLE_RE.sub("", str(value)).split())))
 
 
 def tag(name: str, content: object = "", /, **attrs: object) -> Markup:
@@ -41,9 +53,17 @@ def tag(name: str, content: object = "", /, **attrs: object) -> Markup:
     for key, value in attrs.items():
         if value is None or value is False:
             continue
-        attr = key.rstrip("_").replace("_", "-")
-        parts.append(attr if value is True else f'{attr}="{escape(str(value))}"')
-    return Markup(f"<{' '.join(parts)}>{escape(content)}</{name}>")
+        attr = _ATTR_NAMES.get(key) or _attr_name(key)
+        parts.append(attr if value is True else f'{attr}="{_escaped(value if isinstance(value, str) else str(value))}"')
+    return Markup(f"<{' '.join(parts)}>{_escaped(content)}</{name}>")
+
+
+_ATTR_NAMES: dict[str, str] = {}
+
+
+def _attr_name(key: str) -> str:
+    _ATTR_NAMES[key] = name = key.rstrip("_").replace("_", "-")
+    return name
 
 
 def link(href: str, content: object, /, **attrs: object) -> Markup:
@@ -51,7 +71,7 @@ def link(href: str, content: object, /, **attrs: object) -> Markup:
 
 
 def join(parts: Iterable[object], separator: str = "") -> Markup:
-    return Markup(separator).join(escape(p) for p in parts)
+    return Markup(_escaped(separator).join(_escaped(p) for p in parts))
 
 
 def block(fragment: Markup, class_: str = "ckb-block") -> str:

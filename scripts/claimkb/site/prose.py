@@ -7,6 +7,7 @@ html.block, so the engine never parses contributed text again.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Callable, Sequence
 from urllib.parse import urlsplit
@@ -134,8 +135,25 @@ def _fallback(text: str, inline: bool) -> Markup:
     return Markup("").join(Markup("<p>{}</p>").format(p) for p in paragraphs)
 
 
+# Plain text, the common case for notes and statements: no character that opens inline markup, and no line that
+# could start a block (heading, quote, list, rule, setext underline, table, indented code). Such text renders to
+# its escaped self, paragraph by paragraph, so it skips the parser and the cleaner; anything else takes both.
+_INLINE_MARKUP_RE = re.compile(r"[\[\]*_`<>&!\\|~]")
+_BLOCK_START_RE = re.compile(r"^(?:[ \t]*(?:[#>+=-]|\d{1,9}[.)])|[ ]{4}|\t)", re.M)
+
+
+def _plain_paragraphs(text: str) -> list[str] | None:
+    if _INLINE_MARKUP_RE.search(text) or _BLOCK_START_RE.search(text):
+        return None
+    return [" ".join(p.split()) for p in re.split(r"\n[ \t]*\n", text.replace("\r\n", "\n").replace("\r", "\n"))
+            if p.strip()]
+
+
 def render_block(text: str, context: Context = Context()) -> Markup:
     """Contributed Markdown (paragraphs, lists, quotes, code, tables) as sanitized HTML."""
+    plain = _plain_paragraphs(INVISIBLE_RE.sub("", text))
+    if plain is not None:
+        return Markup("").join(Markup("<p>{}</p>").format(p) for p in plain)
     if markdown.too_much_markup(text):
         return clean(str(_fallback(text, False)))
     tokens = markdown.parse(text)
@@ -144,7 +162,9 @@ def render_block(text: str, context: Context = Context()) -> Markup:
 
 def render_inline(text: str, context: Context = Context()) -> Markup:
     """One line of contributed Markdown (a title, a note) as sanitized inline HTML: no paragraphs, no blocks."""
-    text = " ".join(text.split())
+    text = " ".join(INVISIBLE_RE.sub("", text).split())
+    if not _INLINE_MARKUP_RE.search(text):
+        return escape(text)  # plain text: its escaped self
     if markdown.too_much_markup(text):
         return clean(str(_fallback(text, True)))
     tokens = markdown.parse_inline(text)
