@@ -5,6 +5,8 @@ import re
 
 import markdown as python_markdown
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from bs4 import BeautifulSoup
 from pymdownx.superfences import fence_code_format
 
@@ -123,3 +125,31 @@ def test_heading_text_is_inert_markdown() -> None:
     out = python_markdown.markdown(f"## {heading}", extensions=EXTENSIONS, extension_configs=CONFIG)
     assert _soup(out).h2.text == "Pos. #5: <script> & [x](y) *z* {: .x}"
     assert "<script>" not in out
+
+
+# Text a contributor writes without markup: letters, digits, punctuation that opens nothing, spaces, line breaks.
+PLAIN = st.text(alphabet=st.sampled_from(list("abcXYZ019 .,;:?()'\"/%$@^=+-#\n\t") + ["é", "—", "§", "¶"]), max_size=80)
+
+
+@settings(max_examples=300, deadline=None)
+@given(PLAIN)
+def test_plain_prose_renders_as_the_parser_would(text: str) -> None:
+    """The fast path for plain text (no parse, no cleaner) gives what the parser and the cleaner give, whenever it
+    applies; where it could differ (a line that starts a block), it does not apply."""
+    fast = prose._plain_paragraphs(text)  # noqa: SLF001
+    if fast is None:
+        return
+    slow = prose.clean(prose._Renderer(prose.Context()).render(markdown.parse(text), markdown.parser().options, {}))  # noqa: SLF001
+    words = lambda html_: " ".join(_soup(str(html_)).get_text(" ").split())  # noqa: E731
+    assert words(prose.render_block(text)) == words(slow)
+    assert [p.name for p in _soup(str(prose.render_block(text))).find_all(recursive=False)] == \
+           [p.name for p in _soup(str(slow)).find_all(recursive=False)]
+
+
+def test_inline_fragments_are_inert_in_trusted_markdown() -> None:
+    fragment = html.link("claims/a.md", html.text("*x* [y](javascript:z) <b> {: onclick=1 } ++ctrl++ :smile: [^1] *[A]: B"))
+    out = python_markdown.markdown(f"See {html.inline(fragment)}.", extensions=EXTENSIONS, extension_configs=CONFIG)
+    soup = _soup(out)
+    assert [a["href"] for a in soup.find_all("a")] == ["claims/a.md"]
+    assert soup.a.get_text() == "*x* [y](javascript:z) <b> {: onclick=1 } ++ctrl++ :smile: [^1] *[A]: B"
+    assert not soup.find_all(["em", "b", "kbd", "sup", "abbr"]) and "onclick" not in str(soup.a.attrs)
