@@ -153,3 +153,11 @@ def test_inline_fragments_are_inert_in_trusted_markdown() -> None:
     assert [a["href"] for a in soup.find_all("a")] == ["claims/a.md"]
     assert soup.a.get_text() == "*x* [y](javascript:z) <b> {: onclick=1 } ++ctrl++ :smile: [^1] *[A]: B"
     assert not soup.find_all(["em", "b", "kbd", "sup", "abbr"]) and "onclick" not in str(soup.a.attrs)
+
+
+def test_a_link_that_names_another_host_shows_the_host_it_opens() -> None:
+    fake = _soup(str(prose.render_inline("[doi.org/10.1/x](https://evil.example/x) and [github.com](https://github.com.evil.io)")))
+    assert [s.get_text() for s in fake.select("span.ckb-host")] == ["(evil.example)", "(github.com.evil.io)"]
+    honest = _soup(str(prose.render_inline("[arxiv.org/abs/1](https://arxiv.org/abs/1), [www.doi.org](https://doi.org/x), "
+                                           "[the paper](https://example.org), [mail me](mailto:a@b.org)")))
+    assert honest.select("span.ckb-host") == []

@@ -7,7 +7,7 @@ import re
 import string
 from functools import lru_cache
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 import latexcodec  # noqa: F401 - registers the "ulatex" codecs
 from pybtex.database import Entry, Person
@@ -439,6 +439,10 @@ def csl_item(ref: Reference) -> dict[str, Any]:
         value = ref.field(name)
         if value and value.strip():
             item[csl] = value.strip()
+    if "URL" in item and not web_url(item["URL"]):
+        # Only a web address is a URL to the tools that read CSL (Zotero, citeproc, page metadata, the linked
+        # data): javascript:, data: or a bare word from a contributed url field stays in the BibTeX, not here.
+        del item["URL"]
     arxiv = _arxiv_id(ref)
     if arxiv and item["type"] == "article":
         item.setdefault("publisher", "arXiv")
@@ -541,3 +545,12 @@ def claim_text(kb: KnowledgeBase, claim: Claim) -> str:
     if claim.claimed_by is not None:
         parts.append(f"Claimed by: {short_citation(kb, claim.claimed_by)}.")
     return " ".join(parts)
+
+
+def web_url(value: str) -> bool:
+    """An http or https URL with a host and no whitespace or quotes: what may become a link or an IRI."""
+    try:
+        parts = urlsplit(value)
+    except ValueError:
+        return False
+    return parts.scheme.lower() in ("http", "https") and bool(parts.netloc) and not re.search(r"[\s<>\"'`\\]", value)

@@ -8,6 +8,7 @@ from typing import Any
 
 from ..cite import metadata
 from ..core.model import Claim, KnowledgeBase, Reference
+from .html import INVISIBLE_RE
 
 # The front-matter field a page's head HTML travels in; templates/main.html writes it into {% block extrahead %}.
 FIELD = "claimkb_head"
@@ -21,7 +22,19 @@ _JSON_HTML = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026"})
 
 
 def _carriable(text: str) -> str:
-    return _UNCARRIABLE.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
+    # Bidirectional controls go too: a citation tool would show a title reordered (INVISIBLE_RE, as in pages).
+    return INVISIBLE_RE.sub("", _UNCARRIABLE.sub("", text.replace("\r\n", "\n").replace("\r", "\n")))
+
+
+def _scrubbed(data: Any) -> Any:
+    """JSON-LD with every string carriable, as the attributes are."""
+    if isinstance(data, str):
+        return data if _AS_IS.fullmatch(data) else _carriable(data)
+    if isinstance(data, dict):
+        return {_scrubbed(k): _scrubbed(v) for k, v in data.items()}
+    if isinstance(data, list):
+        return [_scrubbed(v) for v in data]
+    return data
 
 
 def attribute(value: str) -> str:
@@ -37,7 +50,7 @@ def attribute(value: str) -> str:
 
 def script_json(data: Any) -> str:
     """JSON for a <script> element: < > & as \\u escapes, so no value can close the script or open a comment."""
-    return json.dumps(data, ensure_ascii=True, separators=(",", ":")).translate(_JSON_HTML)
+    return json.dumps(_scrubbed(data), ensure_ascii=True, separators=(",", ":")).translate(_JSON_HTML)
 
 
 def head_html(meta: metadata.PageMetadata) -> str:

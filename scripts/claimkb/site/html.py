@@ -22,7 +22,7 @@ __all__ = ["Markup", "Urls", "block", "escape", "heading_text", "inline", "join"
 
 # Control characters and bidirectional overrides: invisible on a page, yet they reorder what a reader sees or, as
 # \x02 and \x03, spell Python-Markdown's placeholders for stashed HTML. Tabs and line breaks are whitespace.
-INVISIBLE_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+INVISIBLE_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 # What a Markdown engine or its extensions could read inside a raw HTML line: braces (attribute lists,
 # CriticMarkup), and line breaks (a new line could start a fence or a block). All become character references.
 _BLOCK_UNSAFE = {"\n": "&#10;", "\r": "&#13;", "{": "&#123;", "}": "&#125;"}

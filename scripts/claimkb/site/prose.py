@@ -23,7 +23,8 @@ TAGS = {"p", "br", "em", "strong", "code", "pre", "a", "ul", "ol", "li", "blockq
         "table", "thead", "tbody", "tr", "th", "td", "s", "del", "hr", "span", "cite"}
 ATTRIBUTES = {"a": {"href", "title", "rel"}, "ol": {"start"}}  # class: see CLASSES (nh3 wants it in one place)
 # Classes our own shortcode rendering puts on the elements above; anything else a class could carry is dropped.
-CLASSES = {"a": {"ckb-cite", "ckb-claimref", "ckb-passage", "ckb-external"}, "span": {"ckb-cite", "ckb-claimref", "ckb-kind", "ckb-locator"},
+CLASSES = {"a": {"ckb-cite", "ckb-claimref", "ckb-passage", "ckb-external"},
+           "span": {"ckb-cite", "ckb-claimref", "ckb-kind", "ckb-locator", "ckb-host"},
            "cite": {"ckb-cite"}}
 SCHEMES = {"http", "https", "mailto"}
 EXTERNAL_REL = "nofollow noopener"
@@ -89,7 +90,9 @@ class _Renderer(RendererHTML):
                 depth += 1
             elif tokens[i].type == "link_open":
                 if depth == 0:
-                    return "" if (tokens[i].meta or {}).get("dropped") else "</a>"
+                    if (tokens[i].meta or {}).get("dropped"):
+                        return ""
+                    return "</a>" + _host_note(tokens[i], tokens[i + 1:idx])
                 depth -= 1
         return ""
 
@@ -113,6 +116,25 @@ class _Renderer(RendererHTML):
     def fence(self, tokens: Sequence[Token], idx: int, options, env) -> str:
         # No language class: a fence named mermaid (or anything a script might pick up) is only text.
         return f"<pre><code>{escape(tokens[idx].content)}</code></pre>\n"
+
+
+# A host name as link text spells it ("doi.org", "arxiv.org/abs/..."): what a reader takes for the destination.
+_HOST_IN_TEXT_RE = re.compile(r"(?i)(?<![\w.@-])((?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63})(?![\w-])")
+
+
+def _host_note(opening: Token, inside: Sequence[Token]) -> str:
+    """After an external link whose text names another host than the one it opens, that host, in plain sight:
+    "[doi.org/10.1/x](https://evil.example)" cannot pass for a DOI."""
+    href = str(opening.attrs.get("href", ""))
+    if not is_external(href) or href.lower().startswith("mailto:"):
+        return ""
+    host = (urlsplit("".join(INVISIBLE_RE.sub("", href).split())).hostname or "").lower()
+    text = "".join(t.content for t in inside if t.type in ("text", "code_inline"))
+    host = host.removeprefix("www.")
+    named = {m.lower().removeprefix("www.") for m in _HOST_IN_TEXT_RE.findall(text)}
+    if not named or all(host == n or host.endswith("." + n) for n in named):
+        return ""
+    return f' <span class="ckb-host">({escape(host)})</span>'
 
 
 def _demoted(token: Token) -> int:

@@ -78,10 +78,14 @@ def render(kb: KnowledgeBase, extra_pages: Mapping[str, str] | None = None, *, m
     pages: dict[str, str] = {}
     sources: dict[str, str] = {}
     for claim in ordered:
+        if not _nameable(claim.id):
+            continue
         page = claim_page(claim.id)
         pages[page] = _memoized(memo, page, _claim_inputs(kb, graph, claim), lambda: claim_pages.render(at(page), claim))
         sources[page] = claim.path
     for ref in sorted(kb.references.values(), key=lambda r: r.key.lower()):
+        if not _nameable(ref.key):
+            continue
         page = reference_page(ref.key)
         inputs = (ref, kb.settings, tuple((kb.claims[c], role) for c, role in graph.citing.get(ref.key, ())),
                   tuple(kb.editions.items()))
@@ -90,17 +94,17 @@ def render(kb: KnowledgeBase, extra_pages: Mapping[str, str] | None = None, *, m
     for full, new in sorted(kb.aliases.items()):
         section, old = full.split(":", 1)
         target = claim_page(new) if section == "claims" else reference_page(new)
-        if target in pages and f"{section}/{old}.md" not in pages:  # an old name never replaces a live page
+        if target in pages and f"{section}/{old}.md" not in pages and _nameable(old):  # an old name never replaces a live page
             pages[f"{section}/{old}.md"] = reference_pages.moved(at(f"{section}/{old}.md"), old, target)
     # The indexes, map and matrix show each claim's title, kind, domain, claiming work and relations, never its
     # statement or notes: the memo keeps them while only those change.
     outline = (tuple((c.id, c.title, c.kind, c.domain, c.claimed_by, c.relations,
                       kb.references.get(c.claimed_by.ref) if c.claimed_by else None) for c in ordered),
                kb.settings, tuple(kb.kinds.values()), tuple(kb.domains.values()), tuple(kb.editions.items()))
-    for key in kb.domains:
+    for key in filter(_nameable, kb.domains):
         pages[f"domains/{key}.md"] = _memoized(memo, f"domains/{key}.md", outline, lambda: indexes.members(
             at(f"domains/{key}.md"), "domains", key, [c for c in ordered if c.domain == key]))
-    for key in kb.kinds:
+    for key in filter(_nameable, kb.kinds):
         pages[f"kinds/{key}.md"] = _memoized(memo, f"kinds/{key}.md", outline, lambda: indexes.members(
             at(f"kinds/{key}.md"), "kinds", key, [c for c in ordered if c.kind == key]))
     # The site's own pages come after every page named by contributed data, so a claim, domain or kind called
@@ -124,6 +128,11 @@ def render(kb: KnowledgeBase, extra_pages: Mapping[str, str] | None = None, *, m
     files[explorer.GRAPH_FILE] = graph_data.graph
     files[explorer.TEXT_FILE] = graph_data.text
     return Site(pages, sources, files)
+
+
+def _nameable(name: str) -> bool:
+    """Whether data may name a page: never a section's index, in any case (the checker reports reserved-name)."""
+    return name.lower() not in ("index", "index.md")
 
 
 def downloads(kb: KnowledgeBase) -> dict[str, str | bytes]:
