@@ -2,7 +2,7 @@
 
 Each class is a set of files laid over the clean base of conftest (what an outside contributor can change: files
 under claims/ and references/), with the class's hostile text in every contributed field: title, statement,
-annotations, relation note, source note and locator, tags, its domain's title and description, and the title,
+annotations, relation note, source note and locator, tags, its domain's and kind's title and description, and the title,
 author, url, doi, howpublished and note of its BibTeX entry. Every field also carries a marker word (QZ...) that
 must stay visible as text, so a renderer that blanks the page cannot pass. test_hostile_site and
 test_hostile_browser build these; the held-out corpus (CLAIMKB_HOSTILE_CORPUS) is scanned the same way.
@@ -245,9 +245,24 @@ def clean_files() -> dict[str, str]:
     return dict(BENIGN)
 
 
+def _kinds(classes: tuple[str, ...]) -> str:
+    """The tool's kinds, as the clean build has them, and a hostile kind a class, with the class's text."""
+    from claimkb.core.model import DEFAULT_ROLES, KINDS
+
+    out = []
+    for k in KINDS:
+        role = f"  role: {DEFAULT_ROLES[k]}\n" if DEFAULT_ROLES.get(k) else ""
+        out.append(f"{k}:\n  title: {k.capitalize()}\n  description: \"\"\n{role}")
+    for cls in classes:
+        p = PAYLOADS[cls]
+        out.append(f"qz-{cls}:\n  title: {json.dumps(marker(cls, 'kindtitle') + ' ' + p.line, ensure_ascii=False)}\n"
+                   f"  description: {json.dumps(marker(cls, 'kinddesc') + ' ' + p.block, ensure_ascii=False)}\n")
+    return "".join(out)
+
+
 def hostile_files(classes: tuple[str, ...]) -> dict[str, str]:
     """The files of a pull request carrying the given classes, laid over the base (and the clean files)."""
-    files: dict[str, str] = {**BENIGN, "claims/_domains.yaml": _domains(classes)}
+    files: dict[str, str] = {**BENIGN, "claims/_domains.yaml": _domains(classes), "claims/_kinds.yaml": _kinds(classes)}
     bib = []
     for cls in classes:
         p = PAYLOADS[cls]
@@ -601,7 +616,9 @@ def visible_markers(site: Path, classes: tuple[str, ...]) -> list[str]:
     for cls in classes:
         page = site / "claims" / claim_id(cls) / "index.html"
         reference = site / "references" / bib_key(cls) / "index.html"
-        for path, names in ((page, CLAIM_FIELDS), (reference, REFERENCE_FIELDS)):
+        vocabulary = ((site / "domains" / f"qz-{cls}" / "index.html", ("domaintitle", "domaindesc")),
+                      (site / "kinds" / f"qz-{cls}" / "index.html", ("kindtitle", "kinddesc")))
+        for path, names in ((page, CLAIM_FIELDS), (reference, REFERENCE_FIELDS), *vocabulary[cls == "reserved":]):
             if not path.exists():
                 missing.append(f"{path.relative_to(site)}: no such page")
                 continue
