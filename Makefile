@@ -8,7 +8,7 @@ export NO_MKDOCS_2_WARNING := 1
 # The site engine: mkdocs (MkDocs with Material, the default) or zensical (docs/engines.md).
 ENGINE ?= mkdocs
 
-.PHONY: serve build test check bench fuzz clean
+.PHONY: serve build test check bench fuzz heldout clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -55,6 +55,11 @@ bench: $(STAMP)
 
 fuzz: $(STAMP)
 	CLAIMKB_FUZZ_EXAMPLES=10000 $(BIN)/python -m pytest tests/test_fuzz.py -p no:cacheprovider -q
+
+# The held-out hostile corpus (docs/reliability.md): CORPUS is a folder of cases kept outside the repository.
+heldout: $(STAMP)
+	@test -n "$(CORPUS)" || { echo "usage: make heldout CORPUS=dir (a folder of case folders)"; exit 2; }
+	CLAIMKB_HOSTILE_CORPUS="$(abspath $(CORPUS))" $(BIN)/python -m pytest tests/test_hostile_site.py -k heldout -q
 
 clean:
 	rm -rf site build/zensical .pytest_cache

@@ -166,6 +166,64 @@ def bench_site(sizes: list[int]) -> list[dict]:
     return rows
 
 
+# Shapes whose cost a Markdown parser may not bound (issue 10, class 7): each fills a whole annotations field.
+HOSTILE_SHAPES = ("[", "*", "<a ", "> ", "- ", "`", "_", "[*_`<")
+PLAIN = "specialization adaptation evidence niche transfer learning routine selection "
+
+
+def hostile_text(shape: str, length: int) -> str:
+    """length characters of one hostile shape: a run, or a nesting (quotes and lists one level deeper a line)."""
+    if shape in ("> ", "- "):
+        lines, depth = [], 0
+        while sum(len(x) + 1 for x in lines) < length:
+            lines.append(("> " * depth + "x") if shape == "> " else ("  " * depth + "- x"))
+            depth += 1
+        return "\n".join(lines)[:length]
+    return (shape * (length // len(shape) + 1))[:length]
+
+
+def plain_text(length: int) -> str:
+    return (PLAIN * (length // len(PLAIN) + 1))[:length].rstrip() + "."
+
+
+def _with_annotations(root: Path, texts: list[str]) -> None:
+    """Replace the annotations of the synthetic claims, in order, by texts (as JSON strings: YAML keeps them exact)."""
+    files = sorted((root / "claims" / "gen").glob("claim-*.yaml"))
+    for path, text in zip(files, texts):
+        body = path.read_text("utf-8")
+        start = body.index("annotations: |\n")
+        end = body.index("\ntags:", start)
+        path.write_text(body[:start] + "annotations: " + json.dumps(text) + body[end:], "utf-8")
+
+
+def bench_hostile(sizes: list[int], length: int = 20_000) -> list[dict]:
+    """The full MkDocs build of n claims whose annotations hold hostile-shaped text (HOSTILE_SHAPES in turn, length
+    characters each: the annotations limit) against the same build with plain text of the same length. Target: <= 2."""
+    rows = []
+    for n in sizes:
+        with tempfile.TemporaryDirectory() as tmp:
+            times = {}
+            for variant in ("plain", "hostile"):
+                kb = Path(tmp) / variant
+                kb.mkdir()
+                synthesize(kb, n, max(n // 2, 10))
+                texts = [plain_text(length) if variant == "plain" else hostile_text(HOSTILE_SHAPES[i % len(HOSTILE_SHAPES)], length)
+                         for i in range(n)]
+                _with_annotations(kb, texts)
+                (kb / "docs").mkdir()
+                (kb / "docs" / "index.md").write_text("# Synthetic\n", "utf-8")
+                (kb / "mkdocs.yml").write_text(
+                    MKDOCS_BASELINE.replace("Baseline", "Synthetic KB").replace("  - search\n", "  - search\n  - claimkb\n")
+                    + EXTENSIONS, "utf-8")
+                times[variant] = _build(kb)
+            rows.append({"claims": n, "chars_per_claim": length, "plain_s": round(times["plain"][0], 2),
+                         "hostile_s": round(times["hostile"][0], 2),
+                         "ratio": round(times["hostile"][0] / times["plain"][0], 2),
+                         "hostile_peak_mb": round(times["hostile"][1], 1), "plain_peak_mb": round(times["plain"][1], 1)})
+            print(_fmt(rows[-1]), file=sys.stderr, flush=True)
+    return rows
+
+
 _FLOOR_PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>floor</title></head><body>
 <div class="ckb-explorer" data-graph="data/argument-graph.json"></div><script>
 fetch(document.querySelector(".ckb-explorer").dataset.graph).then(r => r.json()).then(d => {
@@ -275,6 +333,9 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--engines", default="mkdocs,zensical", help="engines for the engine benchmark")
     parser.add_argument("--engine-parts", default="build,search,edit", help="what the engine benchmark measures")
     parser.add_argument("--explorer-sizes", default="5000", help="claim counts for the explorer benchmark ('' to skip)")
+    parser.add_argument("--hostile-sizes", default="16",
+                        help="claim counts for the hostile-text benchmark: hostile-shaped against plain text ('' to skip)")
+    parser.add_argument("--hostile-length", type=int, default=20_000, help="characters of annotations a claim")
     parser.add_argument("--json", metavar="FILE", help="also write the figures as JSON")
     args = parser.parse_args(argv)
     figures: dict[str, list[dict]] = {}
@@ -295,6 +356,9 @@ def main(argv: list[str]) -> int:
         print("explorer benchmark (floor: a page that fetches and parses the same graph data, headless Chromium)",
               file=sys.stderr)
         figures["explorer"] = bench_explorer([int(s) for s in args.explorer_sizes.split(",") if s])
+    if args.hostile_sizes:
+        print("hostile-text benchmark (floor: the same build with plain text of the same length)", file=sys.stderr)
+        figures["hostile"] = bench_hostile([int(s) for s in args.hostile_sizes.split(",") if s], args.hostile_length)
     text = json.dumps(figures, indent=2)
     print(text)
     if args.json:

@@ -93,7 +93,8 @@ def cmd_bench(args: argparse.Namespace) -> int:
     from . import bench
 
     argv = ["--check-sizes", args.check_sizes, "--site-sizes", args.site_sizes, "--explorer-sizes", args.explorer_sizes,
-            "--engine-sizes", args.engine_sizes, "--engines", args.engines, "--engine-parts", args.engine_parts]
+            "--engine-sizes", args.engine_sizes, "--engines", args.engines, "--engine-parts", args.engine_parts,
+            "--hostile-sizes", args.hostile_sizes, "--hostile-length", str(args.hostile_length)]
     if args.json:
         argv += ["--json", args.json]
     return bench.main(argv)
@@ -123,7 +124,8 @@ def register(sub: argparse._SubParsersAction, cli_page: Callable[[], str]) -> No
         "(parsing the same files with libyaml and pybtex), the site build against plain MkDocs building the "
         "same number of equal-sized pages, the argument explorer in headless Chromium against a page that only "
         "loads its data, and for each engine (MkDocs, Zensical) the build, the edit loop under its server and "
-        "search in headless Chromium against the plain engine. Prints the figures as JSON."))
+        "search in headless Chromium against the plain engine, and the build of claims whose annotations hold "
+        "hostile-shaped text against the same build with plain text of the same length. Prints the figures as JSON."))
     p.add_argument("--check-sizes", default="1000,10000", metavar="N,N", help="claim counts for the check benchmark")
     p.add_argument("--site-sizes", default="1000,5000", metavar="N,N", help="claim counts for the site benchmark ('' skips it)")
     p.add_argument("--explorer-sizes", default="5000", metavar="N,N",
@@ -134,5 +136,10 @@ def register(sub: argparse._SubParsersAction, cli_page: Callable[[], str]) -> No
     p.add_argument("--engines", default="mkdocs,zensical", metavar="E,E", help="engines for the engine benchmark")
     p.add_argument("--engine-parts", default="build,search,edit", metavar="P,P",
                    help="what the engine benchmark measures: build, search, edit")
+    p.add_argument("--hostile-sizes", default="16", metavar="N,N", help=(
+        "claim counts for the hostile-text benchmark: runs of [ * < _ and backticks, > and - nesting, a whole "
+        "annotations field each, against plain text of the same length ('' skips it)"))
+    p.add_argument("--hostile-length", type=int, default=20_000, metavar="CHARS",
+                   help="characters of annotations a claim in the hostile-text benchmark (the field's limit)")
     p.add_argument("--json", metavar="FILE", help="also write the figures to FILE")
     p.set_defaults(func=cmd_bench)
