@@ -115,7 +115,8 @@ CLAIMS: dict[str, Case] = {
                             "![y](data:image/svg+xml,<svg onload=alert(1)>)"), "unsafe-link", "raw-html"),
     "vbscript-link": case(claim("[x](vbscript:msgbox(1))"), "unsafe-link"),
     # Found by the fuzzer: a link target that swallowed the `](` of an image after it hid the image from both layers.
-    "nested-links": case(claim("](![i](data:x) and [a]([b](javascript:alert(1)))"), "unsafe-link"),
+    # The parser reads `[a](...)` as a link to the relative file "[b](javascript:alert(1))": no page (unknown-page).
+    "nested-links": case(claim("](![i](data:x) and [a]([b](javascript:alert(1)))"), "unsafe-link", "unknown-page"),
     "obfuscated-links": case(claim(extra=block("annotations", "[a](&#106;avascript:alert(1)) [b](java&#x09;script:alert(2)) "
                                                "[c](JaVaScRiPt:alert(3)) [d]( javascript:alert(4)) "
                                                "[e](<javascript:alert(5)>) [f](javascript&colon;alert(6)) "

@@ -1,0 +1,91 @@
+"""Links from contributed Markdown to the site's pages, resolved by the checker as the site resolves them.
+
+Every contributed text (statement, annotations, notes) is shown on its claim's page, claims/<id>.md, so a relative
+link is read from there, wherever the claim file sits: `../reading/index.md` names docs/reading/index.md and
+`other-claim.md` the page of the claim other-claim. A relative link must name a page: a Markdown file in docs/ or a
+page the generator writes, with or without a #fragment. Anything else relative (a folder, an image or another file,
+a path that leaves docs/, an absolute path, a query) is refused: the strict build would fail on some of them, and
+the site drops the rest, so the checker says so before the merge. Fragments are not checked (MkDocs reports a
+missing anchor as information, not as a warning, and the page's headings are the editors').
+"""
+from __future__ import annotations
+
+import posixpath
+import re
+from typing import Callable, Iterable
+from urllib.parse import unquote, urlsplit
+
+from . import markdown
+from .model import KnowledgeBase, PageLink
+from .names import GENERATED_PAGES
+from .yamlsafe import Document
+
+BASE = "claims"  # the folder of the page every contributed text is shown on
+# Browsers drop tabs, line breaks and controls inside a URL; so does the renderer before it reads the target.
+_DROPPED = re.compile("[\x00-\x20\x7f]+")
+
+
+def resolve(href: str) -> tuple[str | None, str | None] | None:
+    """(page, None) for a relative link to a page, (None, reason) for a relative link to no page, and None for a
+    link that is not relative (a scheme, a fragment alone, another host: other rules judge those)."""
+    cleaned = _DROPPED.sub("", href)
+    if not cleaned or cleaned.startswith("#") or cleaned.startswith("//"):
+        return None
+    parts = urlsplit(cleaned)
+    if parts.scheme:
+        return None
+    path = unquote(parts.path)
+    if parts.query:
+        return None, "a link to a page has no query (?...)"
+    if path.startswith("/"):
+        return None, ("an absolute path depends on where the site is published: write the page's path relative to "
+                      "the claim's page, e.g. ../index.md")
+    if not path.endswith(".md"):
+        return None, ("links from claims go to pages, written as their .md file (e.g. ../reading/index.md); "
+                      "link any other file by its https:// URL")
+    page = posixpath.normpath(posixpath.join(BASE, path))
+    if page == ".." or page.startswith("../"):
+        return None, "the link leaves the site's pages (docs/): relative links are read from the claim's page, claims/<id>.md"
+    return page, None
+
+
+def find(doc: Document, texts: Iterable[tuple[tuple, str]], where: Callable[[tuple], str]) -> list[PageLink]:
+    """Every relative link in the given Markdown fields of a claim document, resolved, with its place in the file."""
+    found: list[PageLink] = []
+    for at, text in texts:
+        # Only a text with a link or a reference definition can hold a link; text over the markup budget is shown
+        # as written, without links (markdown.too_much_markup), so it holds none either.
+        if ("](" not in text and "]:" not in text) or markdown.too_much_markup(text):
+            continue
+        for link in markdown.links(text):
+            resolved = resolve(link.href)
+            if resolved is None:
+                continue
+            page, problem = resolved
+            line, col = _place(doc, at, text, link)
+            found.append(PageLink(link.href, page, problem, line, col, where(at)))
+    return found
+
+
+def _place(doc: Document, at: tuple, text: str, link: markdown.Link) -> tuple[int, int]:
+    """The link target's line and column in the file. The parser normalizes a target (percent-encoding, entities):
+    look for it decoded, then as the parser has it, else point at the field."""
+    for snippet in (unquote(link.href), link.href):
+        if snippet and snippet in text:
+            return doc.locate(at, snippet)
+    return doc.mark(at)
+
+
+def pages(kb: KnowledgeBase) -> set[str]:
+    """Every page of the site built from kb, as docs-relative .md paths."""
+    found = set(kb.docs) | set(GENERATED_PAGES)
+    found.update(f"claims/{cid}.md" for cid in kb.claims)
+    found.update(f"references/{key}.md" for key in kb.references)
+    found.update(f"domains/{key}.md" for key in kb.domains)
+    found.update(f"kinds/{key}.md" for key in kb.kinds)
+    for full, new in kb.aliases.items():  # a retired name keeps a page that says where the entry went
+        section, old = full.split(":", 1)
+        if new in (kb.claims if section == "claims" else kb.references):
+            found.add(f"{section}/{old}.md")
+    return found
+
