@@ -71,11 +71,21 @@ def _symlinks(root: Path, tmp: Path) -> None:
     (root / "references/linked").symlink_to(outside, target_is_directory=True)
 
 
+def _unsafe_names(root: Path, tmp: Path) -> None:
+    # Names a checkout on some systems cannot hold, so written here: markup in a folder and a .bib file's name.
+    hostile = 'x"><img src=x onerror=alert(document.domain)>'
+    (root / "claims" / hostile).mkdir()
+    (root / "claims" / hostile / "zz-inside.yaml").write_text(EXTRA, "utf-8")
+    (root / "references" / f"{hostile}.bib").write_text("@misc{evil2020, title = {E}, author = {E, E}, year = {2020}}\n",
+                                                        "utf-8")
+
+
 GENERATED: dict[str, Callable[[Path, Path], None]] = {
     "long-statement": _long_statement,
     "long-line": _long_line,
     "file-too-large": _file_too_large,
     "symlink-outside": _symlinks,
+    "unsafe-names": _unsafe_names,
 }
 
 

@@ -402,10 +402,12 @@ def check_page_links(kb: KnowledgeBase) -> list[Diagnostic]:
     for claim in kb.claims.values():
         for link in claim.links:
             if link.page is not None and link.page not in site:
-                hint = did_you_mean(link.page, site)
+                # Suggestions among the pages a contributor links on purpose: every name is close to claims/index.md.
+                hint = did_you_mean(link.page, site - set(names.GENERATED_PAGES))
                 out.append(make(claim.path, link.line, link.column, "unknown-page",
-                                f"{link.field}: the link '{link.href[:80]}' names {link.page}, which is not a page of the "
-                                f"site{hint} (links are read from the claim's page, {pagelinks.BASE}/{claim.id}.md)"))
+                                f"{link.field}: the link '{link.href[:80]}' names the page {link.page}, which the site "
+                                f"does not have{hint} (relative links are read from the claim's page, "
+                                f"{pagelinks.BASE}/{claim.id}.md)"))
     return out
 
 
