@@ -13,9 +13,10 @@ from __future__ import annotations
 import posixpath
 import re
 from typing import Callable, Iterable
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote
 
 from . import markdown
+from .markup import SCHEME_RE
 from .model import KnowledgeBase, PageLink
 from .names import GENERATED_PAGES
 from .yamlsafe import Document
@@ -29,13 +30,13 @@ def resolve(href: str) -> tuple[str | None, str | None] | None:
     """(page, None) for a relative link to a page, (None, reason) for a relative link to no page, and None for a
     link that is not relative (a scheme, a fragment alone, another host: other rules judge those)."""
     cleaned = _DROPPED.sub("", href)
-    if not cleaned or cleaned.startswith("#") or cleaned.startswith("//"):
+    if not cleaned or cleaned.startswith("#") or cleaned.startswith("//") or SCHEME_RE.match(cleaned):
         return None
-    parts = urlsplit(cleaned)
-    if parts.scheme:
-        return None
-    path = unquote(parts.path)
-    if parts.query:
+    # Split by hand: urlsplit raises on some hostile targets ("a/[x]" is fine, "//[x]" is not), a checker never may.
+    rest = cleaned.partition("#")[0]
+    raw_path, question, _ = rest.partition("?")
+    path = unquote(raw_path)
+    if question:
         return None, "a link to a page has no query (?...)"
     if path.startswith("/"):
         return None, ("an absolute path depends on where the site is published: write the page's path relative to "
@@ -49,15 +50,16 @@ def resolve(href: str) -> tuple[str | None, str | None] | None:
     return page, None
 
 
-def find(doc: Document, texts: Iterable[tuple[tuple, str]], where: Callable[[tuple], str]) -> list[PageLink]:
-    """Every relative link in the given Markdown fields of a claim document, resolved, with its place in the file."""
+def find(doc: Document, texts: Iterable[tuple[tuple, str, bool]], where: Callable[[tuple], str]) -> list[PageLink]:
+    """Every relative link in the given Markdown fields of a claim document (path, text as rendered, whether read
+    as one line), resolved, with its place in the file."""
     found: list[PageLink] = []
-    for at, text in texts:
+    for at, text, inline in texts:
         # Only a text with a link or a reference definition can hold a link; text over the markup budget is shown
         # as written, without links (markdown.too_much_markup), so it holds none either.
         if ("](" not in text and "]:" not in text) or markdown.too_much_markup(text):
             continue
-        for link in markdown.links(text):
+        for link in markdown.links(text, inline):
             resolved = resolve(link.href)
             if resolved is None:
                 continue

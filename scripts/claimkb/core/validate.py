@@ -271,14 +271,17 @@ def _texts(data: dict[str, Any]) -> Iterable[tuple[tuple, str]]:
         yield ("claimed_by", "locator"), cb["locator"]
 
 
-def markdown_texts(data: Any) -> Iterable[tuple[tuple, str]]:
-    """The contributed strings the site renders as Markdown (statement, annotations, notes); titles and locators are
-    shown as plain text."""
+def markdown_texts(data: Any) -> Iterable[tuple[tuple, str, bool]]:
+    """The contributed strings the site renders as Markdown, as the renderer gets them, and whether as one line:
+    statement and annotations stripped (the model strips them), notes with their whitespace collapsed into one line.
+    Titles and locators are shown as plain text."""
     if not isinstance(data, dict):
         return
     for at, text in _texts(data):
-        if at[-1] not in ("title", "locator"):
-            yield at, text
+        if at[-1] == "note":
+            yield at, " ".join(text.split()), True
+        elif at[-1] not in ("title", "locator"):
+            yield at, text.strip(), False
 
 
 def where(at: tuple) -> str:
