@@ -90,7 +90,7 @@ def _watch(root: Path, out: Path, args: argparse.Namespace) -> int:
 def cmd_bench(args: argparse.Namespace) -> int:
     from . import bench
 
-    argv = ["--check-sizes", args.check_sizes, "--site-sizes", args.site_sizes, "--explorer-sizes", args.explorer_sizes,
+    argv = ["--check-sizes", args.check_sizes, "--one-bib-sizes", args.one_bib_sizes, "--site-sizes", args.site_sizes, "--explorer-sizes", args.explorer_sizes,
             "--engine-sizes", args.engine_sizes, "--engines", args.engines, "--engine-parts", args.engine_parts]
     if args.json:
         argv += ["--json", args.json]
@@ -119,6 +119,9 @@ def register(sub: argparse._SubParsersAction, cli_page: Callable[[], str]) -> No
         "loads its data, and for each engine (MkDocs, Zensical) the build, the edit loop under its server and "
         "search in headless Chromium against the plain engine. Prints the figures as JSON."))
     p.add_argument("--check-sizes", default="1000,10000", metavar="N,N", help="claim counts for the check benchmark")
+    p.add_argument("--one-bib-sizes", default="10000", metavar="N,N", help=(
+        "claim counts for the check benchmark with all references (half as many as claims) in one .bib file, "
+        "as a reference manager exports them ('' skips it)"))
     p.add_argument("--site-sizes", default="1000,5000", metavar="N,N", help="claim counts for the site benchmark ('' skips it)")
     p.add_argument("--explorer-sizes", default="5000", metavar="N,N",
                    help="claim counts for the argument explorer in headless Chromium ('' skips it)")

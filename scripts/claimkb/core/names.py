@@ -15,19 +15,23 @@ GENERATED_PAGES: tuple[str, ...] = (
     "claims/index.md", "domains/index.md", "kinds/index.md", "map.md", "matrix.md", "bibliography.md", "cite.md",
     "reference/claim-format.md", "reference/cli.md",
 )
-# Folders and files at the site's root that the generator, the engines and the search index write.
-GENERATED_FOLDERS: tuple[str, ...] = ("assets", "data", "downloads", "schema", "pagefind", "search", "tags")
-ENGINE_NAMES: tuple[str, ...] = ("404", "sitemap")
+# Folders at the site's root that the generator, the engines and the search index write. Contributed names never
+# stand at the root (a claim is claims/<id>), so these are listed for the generator, not reserved: reserving them
+# would take natural words such as "search" and "data" from contributors' tags and domains for nothing.
+GENERATED_FOLDERS: tuple[str, ...] = ("assets", "data", "downloads", "schema", "pagefind", "search")
+# Pages the engines write themselves (Material's tags index, MkDocs's 404 page and sitemap).
+ENGINE_NAMES: tuple[str, ...] = ("404", "sitemap", "tags")
 # The sections whose pages are named by contributors: claims/<id>, references/<key>, domains/<key>, kinds/<key>.
 SECTIONS: tuple[str, ...] = ("claims", "references", "domains", "kinds")
 
-# Reserved for claim ids, domain and kind keys, tags and BibTeX keys (compared in lower case): a claim `index`
-# would replace the generated claims/index page, a domain `index` the domain list. The rest are reserved so the
-# generator can put a page of that name in any section without taking it from a contributor.
+# Reserved for claim ids, domain and kind keys, tags, BibTeX keys and retired names (compared in lower case): the
+# name of every page the generator or an engine writes, and of every section. A claim `index` would replace the
+# generated claims/index page, a domain `index` the list of domains; the rest are reserved so that the generator
+# can add a page of that name to any section without taking it from a contributor.
 RESERVED_NAMES: frozenset[str] = frozenset(
     {page.rpartition("/")[2].removesuffix(".md") for page in GENERATED_PAGES}
     | {page.partition("/")[0] for page in GENERATED_PAGES if "/" in page}
-    | set(GENERATED_FOLDERS) | set(ENGINE_NAMES) | set(SECTIONS)
+    | set(ENGINE_NAMES) | set(SECTIONS)
 )
 
 

@@ -51,14 +51,17 @@ def resolve(href: str) -> tuple[str | None, str | None] | None:
 
 
 def find(doc: Document, texts: Iterable[tuple[tuple, str, bool]], where: Callable[[tuple], str]) -> list[PageLink]:
-    """Every relative link in the given Markdown fields of a claim document (path, text as rendered, whether read
-    as one line), resolved, with its place in the file."""
+    """Every relative link in the given Markdown fields of a claim document (path, text, whether rendered as one
+    line), resolved, with its place in the file."""
     found: list[PageLink] = []
-    for at, text, inline in texts:
+    for at, raw, inline in texts:
         # Only a text with a link or a reference definition can hold a link; text over the markup budget is shown
         # as written, without links (markdown.too_much_markup), so it holds none either.
-        if ("](" not in text and "]:" not in text) or markdown.too_much_markup(text):
+        if ("](" not in raw and "]:" not in raw) or markdown.too_much_markup(raw):
             continue
+        # The text as the site renders it: the model strips statements and annotations; a note is one line, its
+        # whitespace collapsed (a fence or a list in a note is no block on the page).
+        text = " ".join(raw.split()) if inline else raw.strip()
         for link in markdown.links(text, inline):
             resolved = resolve(link.href)
             if resolved is None:

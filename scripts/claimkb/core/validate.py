@@ -272,16 +272,13 @@ def _texts(data: dict[str, Any]) -> Iterable[tuple[tuple, str]]:
 
 
 def markdown_texts(data: Any) -> Iterable[tuple[tuple, str, bool]]:
-    """The contributed strings the site renders as Markdown, as the renderer gets them, and whether as one line:
-    statement and annotations stripped (the model strips them), notes with their whitespace collapsed into one line.
-    Titles and locators are shown as plain text."""
+    """The contributed strings the site renders as Markdown, and whether it renders them as one line (notes) or as
+    blocks (statement, annotations). Titles and locators are shown as plain text."""
     if not isinstance(data, dict):
         return
     for at, text in _texts(data):
-        if at[-1] == "note":
-            yield at, " ".join(text.split()), True
-        elif at[-1] not in ("title", "locator"):
-            yield at, text.strip(), False
+        if at[-1] not in ("title", "locator"):
+            yield at, text, at[-1] == "note"
 
 
 def where(at: tuple) -> str:
