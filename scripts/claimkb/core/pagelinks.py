@@ -4,9 +4,10 @@ Every contributed text (statement, annotations, notes) is shown on its claim's p
 link is read from there, wherever the claim file sits: `../reading/index.md` names docs/reading/index.md and
 `other-claim.md` the page of the claim other-claim. A relative link must name a page: a Markdown file in docs/ or a
 page the generator writes, with or without a #fragment. Anything else relative (a folder, an image or another file,
-a path that leaves docs/, an absolute path, a query) is refused: the strict build would fail on some of them, and
-the site drops the rest, so the checker says so before the merge. Fragments are not checked (MkDocs reports a
-missing anchor as information, not as a warning, and the page's headings are the editors').
+a path that leaves docs/, an absolute path, a query) is refused too. The site drops such a link or points it at a
+page that is not there, and an engine that reads the link fails the strict build on it: either way the contributor
+should hear of it before the merge. Fragments are not checked (MkDocs reports a missing anchor as information, not
+as a warning, and the page's headings are the editors').
 """
 from __future__ import annotations
 
