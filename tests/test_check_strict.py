@@ -166,6 +166,8 @@ SHAPES = {
     "brackets": "[", "stars": "*", "angles": "<", "backticks": "`", "bangs": "![", "links": "[a](", "closing": "](",
     "quotes": ">", "lists": "- ", "footnotes": "[^", "definitions": "]:", "entities": "&a", "emphasis": "*a_",
     "nested": ">" * 50 + " ", "dash-lists": "- - - - x\n",
+    # A thousand links to missing pages a claim, just within the markup budget: each is resolved and placed.
+    "dead-links": "[a](x.md)" + " " * 11,
 }
 
 

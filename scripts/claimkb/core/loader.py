@@ -17,7 +17,7 @@ from . import pagelinks
 from . import settings
 from . import validate
 from . import yamlsafe
-from .diagnostics import Diagnostic, make, non_ascii_hint
+from .diagnostics import Capped, Diagnostic, make, non_ascii_hint
 from .model import (DEFAULT_ROLES, KIND_ROLES, KINDS, LOCATOR_LABELS, Citation, Claim, Edition, KnowledgeBase, Locator,
                     Reference, Relation, Settings, Term)
 
@@ -239,8 +239,10 @@ def _load_claim(file: Path, rel: str, validator: "validate.ClaimValidator", out:
         return None
     out.extend(validator.check(doc, rel))
     links = tuple(pagelinks.find(doc, validate.markdown_texts(doc.value), validate.where))
-    out.extend(make(rel, link.line, link.column, "unknown-page", f"{link.field}: the link '{link.href[:80]}': {link.problem}")
-               for link in links if link.problem)
+    refused = Capped()  # a thousand links fit within the markup budget: list a hundred
+    refused.extend(make(rel, link.line, link.column, "unknown-page", f"{link.field}: the link '{link.href[:80]}': {link.problem}")
+                   for link in links if link.problem)
+    out.extend(refused.close())
     return _build_claim(claim_id, rel, doc, tuple(link for link in links if link.page))
 
 

@@ -63,23 +63,21 @@ def find(doc: Document, texts: Iterable[tuple[tuple, str, bool]], where: Callabl
         # The text as the site renders it: the model strips statements and annotations; a note is one line, its
         # whitespace collapsed (a fence or a list in a note is no block on the page).
         text = " ".join(raw.split()) if inline else raw.strip()
-        for link in markdown.links(text, inline):
-            resolved = resolve(link.href)
-            if resolved is None:
-                continue
-            page, problem = resolved
-            line, col = _place(doc, at, text, link)
+        relative = [(link, resolved) for link in markdown.links(text, inline)
+                    if (resolved := resolve(link.href)) is not None]
+        places = doc.locate_many(at, [_snippet(text, link) for link, _ in relative])
+        for (link, (page, problem)), (line, col) in zip(relative, places):
             found.append(PageLink(link.href, page, problem, line, col, where(at)))
     return found
 
 
-def _place(doc: Document, at: tuple, text: str, link: markdown.Link) -> tuple[int, int]:
-    """The link target's line and column in the file. The parser normalizes a target (percent-encoding, entities):
-    look for it decoded, then as the parser has it, else point at the field."""
+def _snippet(text: str, link: markdown.Link) -> str | None:
+    """How the link's target is written in the text: the parser normalizes a target (percent-encoding, entities),
+    so try it decoded, then as the parser has it; None when neither is there (the field's own place is used)."""
     for snippet in (unquote(link.href), link.href):
         if snippet and snippet in text:
-            return doc.locate(at, snippet)
-    return doc.mark(at)
+            return snippet
+    return None
 
 
 def pages(kb: KnowledgeBase) -> set[str]:

@@ -398,16 +398,22 @@ def check_page_links(kb: KnowledgeBase) -> list[Diagnostic]:
     if not any(claim.links for claim in kb.claims.values()):
         return []
     site = pagelinks.pages(kb)
+    candidates = sorted(site - set(names.GENERATED_PAGES))
+    hints = 20
     out: list[Diagnostic] = []
     for claim in kb.claims.values():
+        missing = Capped()  # per claim, as every per-file rule: a thousand dead links are listed as a hundred
         for link in claim.links:
             if link.page is not None and link.page not in site:
-                # Suggestions among the pages a contributor links on purpose: every name is close to claims/index.md.
-                hint = did_you_mean(link.page, site - set(names.GENERATED_PAGES))
-                out.append(make(claim.path, link.line, link.column, "unknown-page",
-                                f"{link.field}: the link '{link.href[:80]}' names the page {link.page}, which the site "
-                                f"does not have{hint} (relative links are read from the claim's page, "
-                                f"{pagelinks.BASE}/{claim.id}.md)"))
+                # Suggestions among the pages a contributor links on purpose (every name is close to claims/index.md),
+                # for the first few only: each compares with every page, and dead links are cheap to write.
+                hint = did_you_mean(link.page, candidates) if hints > 0 else ""
+                hints -= 1
+                missing.append(make(claim.path, link.line, link.column, "unknown-page",
+                                    f"{link.field}: the link '{link.href[:80]}' names the page {link.page}, which the "
+                                    f"site does not have{hint} (relative links are read from the claim's page, "
+                                    f"{pagelinks.BASE}/{claim.id}.md)"))
+        out.extend(missing.close())
     return out
 
 
