@@ -54,7 +54,7 @@ bench: $(STAMP)
 	$(BIN)/python -m claimkb bench
 
 fuzz: $(STAMP)
-	CLAIMKB_FUZZ_EXAMPLES=10000 $(BIN)/python -m pytest tests/test_fuzz.py -p no:cacheprovider -q
+	CLAIMKB_FUZZ_EXAMPLES=10000 $(BIN)/python -m pytest tests/test_fuzz.py tests/test_check_strict.py -p no:cacheprovider -q
 
 # The held-out hostile corpus (docs/reliability.md): CORPUS is a folder of cases kept outside the repository.
 heldout: $(STAMP)

@@ -51,7 +51,10 @@ def _long_line(root: Path, tmp: Path) -> None:
 def _file_too_large(root: Path, tmp: Path) -> None:
     filler = "a" * 2_000_000
     (root / "claims/huge.yaml").write_text(EXTRA + f"annotations: {filler}\n", "utf-8")
-    (root / "references/huge.bib").write_text(f"@misc{{huge2020,\n  title = {{{filler}}},\n}}\n", "utf-8")
+    # A bibliography may be 64 MiB: one a byte over, sparse so the test writes almost nothing, is refused unread.
+    with open(root / "references/huge.bib", "wb") as bib:
+        bib.write(b"@misc{huge2020,\n  title = {x},\n}\n")
+        bib.truncate(loader.MAX_BIB_BYTES + 1)
     (root / "docs/huge.md").write_text(f"# Huge\n\n{filler}\n", "utf-8")
 
 
@@ -68,11 +71,21 @@ def _symlinks(root: Path, tmp: Path) -> None:
     (root / "references/linked").symlink_to(outside, target_is_directory=True)
 
 
+def _unsafe_names(root: Path, tmp: Path) -> None:
+    # Names a checkout on some systems cannot hold, so written here: markup in a folder and a .bib file's name.
+    hostile = 'x"><img src=x onerror=alert(document.domain)>'
+    (root / "claims" / hostile).mkdir()
+    (root / "claims" / hostile / "zz-inside.yaml").write_text(EXTRA, "utf-8")
+    (root / "references" / f"{hostile}.bib").write_text("@misc{evil2020, title = {E}, author = {E, E}, year = {2020}}\n",
+                                                        "utf-8")
+
+
 GENERATED: dict[str, Callable[[Path, Path], None]] = {
     "long-statement": _long_statement,
     "long-line": _long_line,
     "file-too-large": _file_too_large,
     "symlink-outside": _symlinks,
+    "unsafe-names": _unsafe_names,
 }
 
 

@@ -24,7 +24,8 @@ SITE = render.render(loader.load(REPO).kb, {"reference/cli.md": cli.cli_page()})
 DIAGNOSTICS = DOCS / "reference/diagnostics.md"
 # Codes whose example is a file that cannot be shown as text (binary, huge, a link, 50,000 files).
 NOT_AS_TEXT = {"file-too-large", "not-utf8", "nul-byte", "symlink", "too-many-claims",
-               "removed-id"}  # needs git history: tests/test_history.py
+               "removed-id",  # needs git history: tests/test_history.py
+               "markup-budget"}  # 2,000 characters and more: tests/test_check_strict.py
 FENCE_RE = re.compile(r'^```(?P<lang>[\w-]*)(?: title="(?P<title>[^"]+)")?\n(?P<body>.*?)^```$', re.M | re.S)
 
 

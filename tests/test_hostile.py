@@ -115,11 +115,13 @@ CLAIMS: dict[str, Case] = {
                             "![y](data:image/svg+xml,<svg onload=alert(1)>)"), "unsafe-link", "raw-html"),
     "vbscript-link": case(claim("[x](vbscript:msgbox(1))"), "unsafe-link"),
     # Found by the fuzzer: a link target that swallowed the `](` of an image after it hid the image from both layers.
-    "nested-links": case(claim("](![i](data:x) and [a]([b](javascript:alert(1)))"), "unsafe-link"),
+    # The parser reads `[a](...)` as a link to the relative file "[b](javascript:alert(1))": no page (unknown-page).
+    "nested-links": case(claim("](![i](data:x) and [a]([b](javascript:alert(1)))"), "unsafe-link", "unknown-page"),
+    # markdown-it reads [b]'s target as the relative file "java%09script:alert(2)": no page (unknown-page).
     "obfuscated-links": case(claim(extra=block("annotations", "[a](&#106;avascript:alert(1)) [b](java&#x09;script:alert(2)) "
                                                "[c](JaVaScRiPt:alert(3)) [d]( javascript:alert(4)) "
                                                "[e](<javascript:alert(5)>) [f](javascript&colon;alert(6)) "
-                                               "![g](javascript:alert(7))")), "unsafe-link"),
+                                               "![g](javascript:alert(7))")), "unsafe-link", "unknown-page"),
     "reference-links": case(claim(extra=block("annotations", "See [the docs][evil] and [evil] and ![pic][evil].\n\n"
                                               "[evil]: javascript:alert(1)\n[data]: data:text/html,x")), "unsafe-link"),
     "autolinks": case(claim(extra=block("annotations", "<javascript:alert(1)> and <data:text/html,x> "

@@ -178,7 +178,8 @@ def built(tmp_path_factory: pytest.TempPathFactory, engine: str) -> Built:
         "claims/beta-premise.yaml": BETA_PLUS,
         "claims/epsilon-evidence.yaml": EPSILON,
         "claims/zeta-thesis.yaml": ZETA,
-        "references/more refs.bib": EXTRA_BIB,  # a space in the name: the edit link must percent-encode it
+        # A second file with a dot and an underscore, the most a name may hold (a space is unsafe-name, unread).
+        "references/more_refs.v2.bib": EXTRA_BIB,
         "docs/notes.md": NOTES,
     })
     done = build_site(root, tmp / "site", engine)
@@ -414,7 +415,7 @@ def test_claim_and_reference_edit_links_open_their_data_files(built: Built) -> N
     assert edit("claims/alpha-thesis/") == f"{REPO_URL}/edit/main/claims/alpha-thesis.yaml"
     assert edit("references/smith2020/") == f"{REPO_URL}/edit/main/references/main.bib"
     assert edit("notes/") == f"{REPO_URL}/edit/main/docs/notes.md"  # a hand-written page keeps its docs path
-    assert edit("references/aardvark2018/") == f"{REPO_URL}/edit/main/references/more%20refs.bib"
+    assert edit("references/aardvark2018/") == f"{REPO_URL}/edit/main/references/more_refs.v2.bib"
     view = built.html("claims/delta-objection/").select("a.md-content__button:not([rel])")
     assert [a["href"] for a in view] == [f"{REPO_URL}/raw/main/claims/sub/delta-objection.yaml"]
     # Generated pages without a file of their own offer no edit link (there is no docs/map.md to edit).

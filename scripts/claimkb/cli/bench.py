@@ -23,8 +23,9 @@ def _kind(i: int) -> str:
     return "thesis" if i % 50 == 0 else KINDS[1 + i % (len(KINDS) - 1)]
 
 
-def synthesize(root: Path, n_claims: int, n_refs: int, seed: int = 1) -> None:
-    """A valid knowledge base: every claim with sources and relations, every reference cited, no cycles."""
+def synthesize(root: Path, n_claims: int, n_refs: int, seed: int = 1, per_file: int = 1000) -> None:
+    """A valid knowledge base: every claim with sources and relations, every reference cited, no cycles; per_file
+    BibTeX entries a file (one file holds them all when per_file >= n_refs, as a reference manager exports them)."""
     rng = random.Random(seed)
     (root / "claims" / "gen").mkdir(parents=True)
     (root / "references").mkdir()
@@ -32,8 +33,7 @@ def synthesize(root: Path, n_claims: int, n_refs: int, seed: int = 1) -> None:
         "".join(f"{d}:\n  title: {d.title()}\n  description: Synthetic domain {d}.\n" for d in DOMAINS), "utf-8")
     keys = [f"ref{i:05d}" for i in range(n_refs)]
     for i, key in enumerate(keys):
-        # 1,000 entries a file keeps each under the 1 MiB file limit, as a real collection would be split.
-        with open(root / "references" / f"synthetic-{i // 1000:03d}.bib", "a", encoding="utf-8") as bib:
+        with open(root / "references" / f"synthetic-{i // per_file:03d}.bib", "a", encoding="utf-8") as bib:
             bib.write(f"@article{{{key},\n  author = {{Author, Alice and Bauer, Bernd{i}}},\n"
                       f"  title = {{A Study of {rng.choice(WORDS).title()} Number {i}}},\n"
                       f"  journal = {{Journal of {rng.choice(WORDS).title()}}},\n  volume = {{{i % 90 + 1}}},\n"
@@ -88,15 +88,19 @@ def _run(code: str, *args: str) -> tuple[float, float]:
     return float(seconds), int(kib) / 1024
 
 
-def bench_check(sizes: list[int], repeat: int = 3) -> list[dict]:
+def bench_check(sizes: list[int], repeat: int = 3, one_bib: bool = False) -> list[dict]:
+    """check against the floor; one_bib puts every reference in one .bib file (a reference manager's export)."""
     rows = []
     for n in sizes:
         with tempfile.TemporaryDirectory() as tmp:
             root = Path(tmp)
-            synthesize(root, n, max(n // 2, 10))
+            n_refs = max(n // 2, 10)
+            synthesize(root, n, n_refs, per_file=n_refs if one_bib else 1000)
             floor = min(_run(_FLOOR, tmp) for _ in range(repeat))
             check = min(_run(_CHECK, tmp) for _ in range(repeat))
-            rows.append({"claims": n, "references": max(n // 2, 10), "floor_s": round(floor[0], 3),
+            bib_bytes = sum(f.stat().st_size for f in (root / "references").glob("*.bib"))
+            rows.append({"claims": n, "references": n_refs, "bib_files": len(list((root / "references").glob("*.bib"))),
+                         "bib_mb": round(bib_bytes / 1e6, 2), "floor_s": round(floor[0], 3),
                          "check_s": round(check[0], 3), "ratio": round(check[0] / floor[0], 2),
                          "check_peak_mb": round(check[1], 1), "per_claim_ms": round(1000 * check[0] / n, 3)})
             print(_fmt(rows[-1]), file=sys.stderr, flush=True)
@@ -327,6 +331,8 @@ def main(argv: list[str]) -> int:
 
     parser = argparse.ArgumentParser(prog="claimkb bench", description="Benchmark check and site build on synthetic data.")
     parser.add_argument("--check-sizes", default="1000,10000", help="claim counts for the check benchmark")
+    parser.add_argument("--one-bib-sizes", default="10000",
+                        help="claim counts for the check benchmark with every reference in one .bib file ('' to skip)")
     parser.add_argument("--site-sizes", default="1000,5000", help="claim counts for the site benchmark ('' to skip)")
     parser.add_argument("--engine-sizes", default="1000,10000",
                         help="claim counts for the engine benchmark: build, edit loop, search ('' to skip)")
@@ -342,6 +348,9 @@ def main(argv: list[str]) -> int:
     if args.check_sizes:
         print("check benchmark (floor: yaml CSafeLoader + pybtex parse of the same files)", file=sys.stderr)
         figures["check"] = bench_check([int(s) for s in args.check_sizes.split(",") if s])
+    if args.one_bib_sizes:
+        print("check benchmark, one .bib file of every reference (floor: the same)", file=sys.stderr)
+        figures["check_one_bib"] = bench_check([int(s) for s in args.one_bib_sizes.split(",") if s], one_bib=True)
     if args.site_sizes:
         print("site benchmark (baseline: plain MkDocs + Material, same number of pages of the same size, out of nav)", file=sys.stderr)
         figures["site"] = bench_site([int(s) for s in args.site_sizes.split(",") if s])

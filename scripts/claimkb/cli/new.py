@@ -20,6 +20,7 @@ from ..core import loader
 from ..core import validate
 from ..core import editions, locators
 from ..core import diagnostics as diag
+from ..core import names
 from ..core.bibload import KEY_RE
 from .common import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, add_root
 from ..core.diagnostics import Diagnostic
@@ -94,6 +95,9 @@ def check_new_id(root: Path, kb: KnowledgeBase, claim_id: str, target: Path) -> 
         raise Refusal(f"'{claim_id[:100]}' is not a valid claim id: use lower-case letters, digits and single "
                       f"hyphens (kebab-case), at most {validate.MAX_ID} characters; "
                       f"try '{validate.suggest_id(claim_id)}'")
+    if names.is_reserved(claim_id):
+        raise Refusal(f"'{claim_id}' is a name the site uses for its own pages ({', '.join(sorted(names.RESERVED_NAMES))}): "
+                      "choose another id")
     if target.exists():
         raise Refusal(f"{target.relative_to(root).as_posix()} already exists; claimkb new never overwrites a file: "
                       "edit it, or choose another id")
@@ -365,6 +369,9 @@ def check_new_key(root: Path, kb: KnowledgeBase, key: str) -> None:
     if not KEY_RE.match(key) or len(key) > 100:
         raise Refusal(f"'{key[:100]}' is not a valid BibTeX key: start with a letter or digit and use only letters, "
                       f"digits and _:.+- (keys become URLs), e.g. '{suggest_key(key)}'")
+    if names.is_reserved(key):
+        raise Refusal(f"'{key}' is a name the site uses for its own pages ({', '.join(sorted(names.RESERVED_NAMES))}): "
+                      "choose another key")
     # Case-insensitive, as bibtex itself compares keys; files that fail to parse are scanned too.
     for file in bib_files(root):
         try:

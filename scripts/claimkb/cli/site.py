@@ -92,9 +92,10 @@ def _watch(root: Path, out: Path, args: argparse.Namespace) -> int:
 def cmd_bench(args: argparse.Namespace) -> int:
     from . import bench
 
-    argv = ["--check-sizes", args.check_sizes, "--site-sizes", args.site_sizes, "--explorer-sizes", args.explorer_sizes,
-            "--engine-sizes", args.engine_sizes, "--engines", args.engines, "--engine-parts", args.engine_parts,
-            "--hostile-sizes", args.hostile_sizes, "--hostile-length", str(args.hostile_length)]
+    argv = ["--check-sizes", args.check_sizes, "--one-bib-sizes", args.one_bib_sizes, "--site-sizes", args.site_sizes,
+            "--explorer-sizes", args.explorer_sizes, "--engine-sizes", args.engine_sizes, "--engines", args.engines,
+            "--engine-parts", args.engine_parts, "--hostile-sizes", args.hostile_sizes,
+            "--hostile-length", str(args.hostile_length)]
     if args.json:
         argv += ["--json", args.json]
     return bench.main(argv)
@@ -127,6 +128,9 @@ def register(sub: argparse._SubParsersAction, cli_page: Callable[[], str]) -> No
         "search in headless Chromium against the plain engine, and the build of claims whose annotations hold "
         "hostile-shaped text against the same build with plain text of the same length. Prints the figures as JSON."))
     p.add_argument("--check-sizes", default="1000,10000", metavar="N,N", help="claim counts for the check benchmark")
+    p.add_argument("--one-bib-sizes", default="10000", metavar="N,N", help=(
+        "claim counts for the check benchmark with all references (half as many as claims) in one .bib file, "
+        "as a reference manager exports them ('' skips it)"))
     p.add_argument("--site-sizes", default="1000,5000", metavar="N,N", help="claim counts for the site benchmark ('' skips it)")
     p.add_argument("--explorer-sizes", default="5000", metavar="N,N",
                    help="claim counts for the argument explorer in headless Chromium ('' skips it)")

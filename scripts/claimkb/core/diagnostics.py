@@ -65,6 +65,10 @@ CODES: dict[str, tuple[Severity, str]] = {
     "placeholder-text": ("warning", "A field still holds the TODO placeholder that claimkb new wrote."),
     "raw-html": ("error", "Contributed text contains raw HTML, an HTML comment or a script URL."),
     "unsafe-link": ("error", "A Markdown link or autolink uses a scheme other than http, https or mailto."),
+    "unknown-page": ("error", "A relative link in contributed text names no page of the site (or a file that is not a page)."),
+    "markup-budget": ("warning", "A text holds so much Markdown syntax that the site shows it as written, unformatted."),
+    "unsafe-name": ("error", "A file or folder name under claims/ or references/ has characters that are unsafe in a link."),
+    "reserved-name": ("error", "A claim id, key or tag is a name the site's generator uses for its own pages."),
     "uncited-evidence": ("warning", "An evidence claim has no source that the claiming work cites."),
     "too-many-claims": ("error", "The knowledge base has more claims than the limit."),
     "vocabulary-invalid": ("error", "A vocabulary file (claims/_*.yaml) is malformed."),
@@ -128,7 +132,8 @@ class Capped(list):
 
 # Line breaks, terminal controls and bidirectional overrides. Messages quote contributed text: written raw, a newline
 # in a YAML key would forge a diagnostic line of its own and an ESC sequence would drive the reviewer's terminal.
-_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+# Lone surrogates too: a file name that is not UTF-8 reaches Python as them, and would go out as the raw bytes.
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
 
 
 def _visible(text: str) -> str:

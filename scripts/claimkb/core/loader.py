@@ -12,14 +12,19 @@ from typing import Any, Iterator
 from . import bibload
 from . import editions
 from . import locators
+from . import names
+from . import pagelinks
 from . import settings
 from . import validate
 from . import yamlsafe
-from .diagnostics import Diagnostic, make, non_ascii_hint
+from .diagnostics import Capped, Diagnostic, make, non_ascii_hint
 from .model import (DEFAULT_ROLES, KIND_ROLES, KINDS, LOCATOR_LABELS, Citation, Claim, Edition, KnowledgeBase, Locator,
                     Reference, Relation, Settings, Term)
 
 MAX_FILE_BYTES = 1024 * 1024
+# A bibliography is one export of a reference manager: 5,000 entries from Zotero are about 1.4 MB. Reading and parsing
+# are linear in the size, and the macro-expansion budget (bibload.MAX_MACRO_EXPANSION) still stops bombs.
+MAX_BIB_BYTES = 64 * 1024 * 1024
 MAX_CLAIMS = 50_000
 CLAIM_SUFFIXES = (".yaml", ".yml")
 
@@ -39,13 +44,13 @@ def schema_path() -> Path:
     return Path(str(resources.files("claimkb").joinpath("schema/claim.schema.json")))
 
 
-def read_text(file: Path, rel: str) -> tuple[str | None, list[Diagnostic]]:
+def read_text(file: Path, rel: str, limit: int = MAX_FILE_BYTES) -> tuple[str | None, list[Diagnostic]]:
     """The file's text, or the reason it cannot be trusted as text."""
     try:
         size = file.stat().st_size
-        if size > MAX_FILE_BYTES:
+        if size > limit:
             return None, [make(rel, 1, 1, "file-too-large",
-                               f"the file is {size:,} bytes; the limit is {MAX_FILE_BYTES:,} (1 MiB): split it")]
+                               f"the file is {size:,} bytes; the limit is {limit:,} ({limit // (1024 * 1024)} MiB): split it")]
         data = file.read_bytes()
     except OSError as exc:
         return None, [make(rel, 1, 1, "not-utf8", f"cannot read the file: {exc.strerror or exc}")]
@@ -69,16 +74,23 @@ def _position(data: bytes, offset: int) -> tuple[int, int]:
     return data.count(b"\n", 0, offset) + 1, len(before) + 1
 
 
-def _walk(top: Path, root: Path, suffixes: tuple[str, ...], out: list[Diagnostic]) -> Iterator[tuple[Path, str]]:
-    """Files under top with one of suffixes, sorted, refusing symbolic links (they could point outside the repository)."""
+def _walk(top: Path, root: Path, suffixes: tuple[str, ...], out: list[Diagnostic], *, folders: bool = True,
+          files: bool = True) -> Iterator[tuple[Path, str]]:
+    """Files under top with one of suffixes, sorted, refusing symbolic links (they could point outside the repository)
+    and, when folders or files is set, folders or files whose names are not safe (names.is_safe_name): a name reaches
+    the site's edit and source links, so a folder `x"><img ...>` must never be read."""
     if not top.is_dir():
         return
     for dirpath, dirnames, filenames in os.walk(top, followlinks=False):
         base = Path(dirpath)
         for d in list(dirnames):
+            rel = (base / d).relative_to(root).as_posix()
             if (base / d).is_symlink():
-                out.append(make((base / d).relative_to(root).as_posix(), 1, 1, "symlink",
+                out.append(make(rel, 1, 1, "symlink",
                                 "symbolic links are not followed under claims/ and references/; copy the files in"))
+                dirnames.remove(d)
+            elif folders and not names.is_safe_name(d):
+                out.append(_unsafe_name(rel, d, "folder", "its files are not read"))
                 dirnames.remove(d)
         dirnames.sort()
         for name in sorted(filenames):
@@ -90,7 +102,17 @@ def _walk(top: Path, root: Path, suffixes: tuple[str, ...], out: list[Diagnostic
                 out.append(make(rel, 1, 1, "symlink",
                                 "symbolic links are not followed under claims/ and references/; copy the file in"))
                 continue
+            if files and not names.is_safe_name(name):
+                out.append(_unsafe_name(rel, name, "file", "it is not read"))
+                continue
             yield file, rel
+
+
+def _unsafe_name(rel: str, name: str, what: str, consequence: str) -> Diagnostic:
+    return make(rel, 1, 1, "unsafe-name",
+                f"the {what} name '{name[:80]}' is not safe in a link ({names.unsafe_characters(name)}), so {consequence}: "
+                f"use only letters, digits, '.', '_' and '-', not starting with a dot, "
+                f"e.g. '{names.safe_name_suggestion(name)}'")
 
 
 def load(root: Path | str, cache: dict | None = None) -> LoadResult:
@@ -101,7 +123,8 @@ def load(root: Path | str, cache: dict | None = None) -> LoadResult:
     settings = load_settings(root, diagnostics)
     claim_files: list[tuple[Path, str]] = []
     vocab_files: dict[str, tuple[Path, str]] = {}
-    for file, rel in _walk(root / "claims", root, CLAIM_SUFFIXES, diagnostics):
+    # A claim file's name is its id, which has stricter rules of its own (invalid-id): only folders are checked here.
+    for file, rel in _walk(root / "claims", root, CLAIM_SUFFIXES, diagnostics, files=False):
         if file.name.startswith("_"):
             vocab_files[file.stem] = (file, rel)
         else:
@@ -148,6 +171,9 @@ def load(root: Path | str, cache: dict | None = None) -> LoadResult:
                 diagnostics.append(make(ref.path, ref.line, ref.column, "bibtex-duplicate-key",
                                         f"key '{ref.key}' is already defined at {first.path}:{first.line}"))
                 continue
+            if names.is_reserved(ref.key):
+                diagnostics.append(_reserved(ref.path, ref.line, ref.column, "BibTeX key", ref.key))
+                continue
             folded[ref.key.lower()] = ref
             references[ref.key] = ref
 
@@ -178,7 +204,7 @@ def _cached(cache: dict | None, file: Path, rel: str, extra: object, out: list[D
 
 
 def _load_bib(file: Path, rel: str, out: list[Diagnostic]) -> tuple[Reference, ...] | None:
-    text, problems = read_text(file, rel)
+    text, problems = read_text(file, rel, MAX_BIB_BYTES)
     out.extend(problems)
     if text is None:
         return None
@@ -195,6 +221,10 @@ def _load_claim(file: Path, rel: str, validator: "validate.ClaimValidator", out:
                         f"'{claim_id[:100]}' is not a valid claim id{non_ascii_hint(claim_id)}: use lower-case letters, digits and single hyphens "
                         f"(kebab-case), at most 80 characters, e.g. '{validate.suggest_id(claim_id)}'"))
         return None
+    if names.is_reserved(claim_id):
+        # Read, it would replace a page the generator writes (claims/index.md): never read.
+        out.append(_reserved(rel, 1, 1, "claim id", claim_id))
+        return None
     text, problems = read_text(file, rel)
     out.extend(problems)
     if text is None:
@@ -208,7 +238,18 @@ def _load_claim(file: Path, rel: str, validator: "validate.ClaimValidator", out:
         out.append(make(rel, 1, 1, "not-a-mapping", f"a claim file holds a mapping of fields (title:, statement:, ...), not {found}"))
         return None
     out.extend(validator.check(doc, rel))
-    return _build_claim(claim_id, rel, doc)
+    links = tuple(pagelinks.find(doc, validate.markdown_texts(doc.value), validate.where))
+    refused = Capped()  # a thousand links fit within the markup budget: list a hundred
+    refused.extend(make(rel, link.line, link.column, "unknown-page", f"{link.field}: the link '{link.href[:80]}': {link.problem}")
+                   for link in links if link.problem)
+    out.extend(refused.close())
+    return _build_claim(claim_id, rel, doc, tuple(link for link in links if link.page))
+
+
+def _reserved(rel: str, line: int, col: int, what: str, name: str) -> Diagnostic:
+    return make(rel, line, col, "reserved-name",
+                f"'{name}' is a name the site's generator uses for its own pages and folders, so it cannot be a {what}: "
+                f"choose another (reserved: {', '.join(sorted(names.RESERVED_NAMES))})")
 
 
 def _text(value: Any) -> str:
@@ -236,7 +277,7 @@ def _item_limits() -> dict[str, int]:
     return {name: spec["maxItems"] for name, spec in claim_schema()["properties"].items() if "maxItems" in spec}
 
 
-def _build_claim(claim_id: str, rel: str, doc: yamlsafe.Document) -> Claim:
+def _build_claim(claim_id: str, rel: str, doc: yamlsafe.Document, links: tuple = ()) -> Claim:
     """A claim from a checked document, leniently: ill-typed parts are dropped (their diagnostics are already out)."""
     # So are the items past a list's limit (reported as invalid-value): 30,000 relations never reach the graph.
     limits = _item_limits()
@@ -274,6 +315,7 @@ def _build_claim(claim_id: str, rel: str, doc: yamlsafe.Document) -> Claim:
         relations=tuple(relations),
         annotations=annotations.strip() if isinstance(annotations, str) and annotations.strip() else None,
         tags=tags,
+        links=links,
     )
 
 
@@ -304,6 +346,9 @@ def _load_vocabulary(found: tuple[Path, str] | None, default_rel: str, out: list
         line, col = doc.key_marks.get((key,), (1, 1))
         if not validate.valid_id(key):
             out.append(make(rel, line, col, "vocabulary-invalid", f"'{key}' is not a kebab-case key{non_ascii_hint(key)}"))
+            continue
+        if names.is_reserved(key):  # domains/index.md and kinds/index.md are the generated lists
+            out.append(_reserved(rel, line, col, "kind key" if kinds else "domain key", key))
             continue
         if (not isinstance(value, dict) or not isinstance(value.get("title"), str)
                 or not isinstance(value.get("description", ""), str) or set(value) - fields):
@@ -355,6 +400,9 @@ def _load_aliases(found: tuple[Path, str] | None, out: list[Diagnostic]) -> dict
                 out.append(make(rel, kline, kcol, "alias-invalid",
                                 f"'{bad[0][:80]}'{non_ascii_hint(bad[0])} is not a valid {what}"))
                 continue
+            if names.is_reserved(old):  # its redirect page would replace a generated one
+                out.append(_reserved(rel, kline, kcol, f"retired {what}", old))
+                continue
             aliases[f"{section}:{old}"] = new
     return aliases
 
@@ -378,7 +426,7 @@ def _load_editions(root: Path, references: dict[str, Reference], out: list[Diagn
 
 def _load_docs(root: Path, out: list[Diagnostic]) -> dict[str, str]:
     docs: dict[str, str] = {}
-    for file, rel in _walk(root / "docs", root, (".md",), []):
+    for file, rel in _walk(root / "docs", root, (".md",), [], folders=False, files=False):  # the editors' own files
         text, problems = read_text(file, rel)
         out.extend(problems)
         if text is not None:

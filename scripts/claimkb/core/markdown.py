@@ -96,9 +96,11 @@ def _walk(tokens: list[Token]) -> Iterator[tuple[Token, int]]:
                     line += 1
 
 
-def links(text: str) -> list[Link]:
+def links(text: str, inline: bool = False) -> list[Link]:
+    """Every link and image in text, read as a block (statements, annotations) or as one line (notes, titles)."""
+    tokens = parse_inline(text) if inline else parse(text)
     return [Link(str(t.attrs.get("href") or t.attrs.get("src") or ""), line, t.type == "image")
-            for t, line in _walk(parse(text)) if t.type in ("link_open", "image")]
+            for t, line in _walk(tokens) if t.type in ("link_open", "image")]
 
 
 def shortcodes(text: str) -> list[Code]:

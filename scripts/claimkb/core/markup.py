@@ -9,6 +9,9 @@ from typing import Callable, Iterator
 from urllib.parse import urlsplit
 
 SAFE_SCHEMES = ("http", "https", "mailto")
+# A URL's scheme as urlsplit reads it, without urlsplit: it raises ValueError on "https://[x]" (an IPv6 host that is
+# not one), and a checker must never raise on contributed text.
+SCHEME_RE = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):")
 # An HTML tag, closing tag, comment, processing instruction or declaration, as Python-Markdown passes raw HTML
 # through: a tag name runs to the first space or quote, so <svg/onload=alert(1)> is a tag, and so is <a:b c>.
 HTML_RE = re.compile(r"<(?:/?[A-Za-z][^\s\"'<>@]*(?:[\s\"'][^<>]*)?>|!--|\?|![A-Za-z])")
@@ -64,12 +67,15 @@ class Shortcode:
 def is_safe_url(url: str) -> bool:
     """True for http(s) and mailto URLs and for relative links; false for javascript:, data: and the like."""
     cleaned = re.sub(r"[\x00-\x20\x7f]+", "", html.unescape(url))
-    scheme = urlsplit(cleaned).scheme.lower() if ":" in cleaned.split("/", 1)[0] else ""
-    return scheme in ("", *SAFE_SCHEMES)
+    m = SCHEME_RE.match(cleaned)
+    return (m.group(1).lower() if m else "") in ("", *SAFE_SCHEMES)
 
 
 def is_https_url(url: str) -> bool:
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # "https://[x]/": a bracketed host that is no IPv6 address
+        return False
     return parts.scheme == "https" and bool(parts.netloc) and not re.search(r"[\s<>\"]", url)
 
 

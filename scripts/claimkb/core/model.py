@@ -86,6 +86,19 @@ class Relation:
 
 
 @dataclass(frozen=True, slots=True)
+class PageLink:
+    """A relative link in a claim's Markdown (core/pagelinks.py): the docs-relative page it names, or why it names
+    none, and where the target is written in the claim file."""
+
+    href: str
+    page: str | None
+    problem: str | None
+    line: int
+    column: int
+    field: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class Claim:
     id: str
     path: str  # POSIX, relative to the root
@@ -98,6 +111,9 @@ class Claim:
     relations: tuple[Relation, ...] = ()
     annotations: str | None = None
     tags: tuple[str, ...] = ()
+    # Relative links to pages in the statement, annotations and notes, checked against the site's pages once every
+    # file is loaded. Derived from the text, so left out of comparisons (the render memo compares claims).
+    links: tuple[PageLink, ...] = field(default=(), compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,7 +11,7 @@ from typing import Any, Iterable, Mapping
 import fastjsonschema
 import jsonschema
 
-from . import editions, locators, markup
+from . import editions, locators, markdown, markup, names, pagelinks
 from .bibload import ARXIV_RE, DOI_RE, KEY_RE, field_mark
 from .diagnostics import MAX_PER_FILE, Capped, Diagnostic, make, non_ascii_hint
 from .model import ACYCLIC_RELATIONS, FIDELITIES, KINDS, RELATION_TYPES, Claim, KnowledgeBase, Reference, Relation, Term
@@ -118,7 +118,20 @@ class ClaimValidator:
                 line, col = doc.mark(("relations", i, "fidelity"))
                 out.append(make(path, line, col, "fidelity-without-interprets",
                                 "fidelity only applies to an 'interprets' relation; remove it or change the type"))
+        tags = data.get("tags")
+        for i, tag in enumerate(tags if isinstance(tags, list) else []):
+            if isinstance(tag, str) and names.is_reserved(tag):
+                line, col = doc.mark(("tags", i))
+                out.append(make(path, line, col, "reserved-name",
+                                f"tags[{i}] '{tag}' is a name the site's generator uses for its own pages and folders: "
+                                f"choose another tag (reserved: {', '.join(sorted(names.RESERVED_NAMES))})"))
         for at, text in _texts(data):
+            dense = markdown.too_much_markup(text)
+            if dense:
+                out.append(make(path, *doc.mark(at), "markup-budget",
+                                f"{_where(at)} has {dense:,} markup characters ([ ] * _ ` < > & ! \\ | ~); above "
+                                f"{markdown.MAX_MARKUP_CHARS:,} in a text longer than that, the site shows it as written, "
+                                "without formatting or links: use fewer, or put literal text in a code block"))
             for problem in markup.unsafe(text):
                 line, col = doc.locate(at, problem.text)
                 out.append(make(path, line, col, problem.code, f"{_where(at)}: {problem.message}"))
@@ -258,6 +271,21 @@ def _texts(data: dict[str, Any]) -> Iterable[tuple[tuple, str]]:
         yield ("claimed_by", "locator"), cb["locator"]
 
 
+def markdown_texts(data: Any) -> Iterable[tuple[tuple, str, bool]]:
+    """The contributed strings the site renders as Markdown, and whether it renders them as one line (notes) or as
+    blocks (statement, annotations). Titles and locators are shown as plain text."""
+    if not isinstance(data, dict):
+        return
+    for at, text in _texts(data):
+        if at[-1] not in ("title", "locator"):
+            yield at, text, at[-1] == "note"
+
+
+def where(at: tuple) -> str:
+    """A path in a claim document as a diagnostic names it: sources[0].note."""
+    return _where(at)
+
+
 def _locator_texts(data: dict[str, Any]) -> Iterable[tuple[tuple, str]]:
     """Every string locator in a claim (the mapping form has its own rules in the schema)."""
     cb = data.get("claimed_by")
@@ -359,8 +387,33 @@ def check_knowledge_base(kb: KnowledgeBase) -> list[Diagnostic]:
                             f"'{ref.key}' takes its missing fields from crossref '{parent}', which is not in "
                             f"references/{did_you_mean(parent, ref_keys)}: citations of it will be incomplete"))
     out.extend(_check_aliases(kb))
+    out.extend(check_page_links(kb))
     out.extend(editions.check(kb))
     out.extend(check_docs(kb))
+    return out
+
+
+def check_page_links(kb: KnowledgeBase) -> list[Diagnostic]:
+    """Relative links from claims to pages that the site will not have: the strict build would fail after the merge."""
+    if not any(claim.links for claim in kb.claims.values()):
+        return []
+    site = pagelinks.pages(kb)
+    candidates = sorted(site - set(names.GENERATED_PAGES))
+    hints = 20
+    out: list[Diagnostic] = []
+    for claim in kb.claims.values():
+        missing = Capped()  # per claim, as every per-file rule: a thousand dead links are listed as a hundred
+        for link in claim.links:
+            if link.page is not None and link.page not in site:
+                # Suggestions among the pages a contributor links on purpose (every name is close to claims/index.md),
+                # for the first few only: each compares with every page, and dead links are cheap to write.
+                hint = did_you_mean(link.page, candidates) if hints > 0 else ""
+                hints -= 1
+                missing.append(make(claim.path, link.line, link.column, "unknown-page",
+                                    f"{link.field}: the link '{link.href[:80]}' names the page {link.page}, which the "
+                                    f"site does not have{hint} (relative links are read from the claim's page, "
+                                    f"{pagelinks.BASE}/{claim.id}.md)"))
+        out.extend(missing.close())
     return out
 
 
