@@ -13,7 +13,9 @@ from typing import Callable
 
 import pytest
 
-from conftest import ALPHA, BETA, BIB, DELTA, EXTRA, GAMMA, Line, check_inprocess, find, parse_output, run_check
+from claimkb.core import loader
+from conftest import (ALPHA, BETA, BIB, DELTA, EXTRA, GAMMA, Line, check_inprocess, find, make_kb, parse_output,
+                      run_check)
 
 KB = Callable[..., Path]
 
@@ -678,3 +680,16 @@ def test_check_never_writes(kb: KB) -> None:
     check_inprocess(root, "--format", "json")
     assert _snapshot(root) == before
     assert sorted(str(p.relative_to(root)) for p in root.rglob("*")) == listing  # no new files or folders (caches)
+
+
+def test_a_vocabulary_is_read_only_at_the_top_of_claims(tmp_path: Path) -> None:
+    """A _domains.yaml in a subfolder, or a second spelling beside the real one, would retitle every domain page."""
+    root = make_kb(tmp_path, {"claims/zz/_domains.yaml": "biology:\n  title: Verified by the editors\n",
+                              "claims/_domains.yml": "biology:\n  title: Verified by the editors\n"})
+    code, lines, _ = check_inprocess(root)
+    found, _ = parse_output(lines)
+    find(found, "claims/zz/_domains.yaml:1:1: error vocabulary-invalid", "only at the top of claims/")
+    find(found, "claims/_domains.yml:1:1: error vocabulary-invalid", "second file is not read")
+    kb = loader.load(root).kb
+    assert all(term.title != "Verified by the editors" for term in kb.domains.values())
+    assert code == 1

@@ -126,7 +126,18 @@ def load(root: Path | str, cache: dict | None = None) -> LoadResult:
     # A claim file's name is its id, which has stricter rules of its own (invalid-id): only folders are checked here.
     for file, rel in _walk(root / "claims", root, CLAIM_SUFFIXES, diagnostics, files=False):
         if file.name.startswith("_"):
-            vocab_files[file.stem] = (file, rel)
+            # Vocabularies live at the top of claims/, one file each: another in a subfolder, or a second spelling
+            # (_kinds.yml beside _kinds.yaml), would silently retitle every domain or kind page.
+            if file.parent != root / "claims":
+                diagnostics.append(make(rel, 1, 1, "vocabulary-invalid",
+                                        f"{file.name} is read only at the top of claims/ (claims/{file.stem}.yaml): "
+                                        "this one is not read; move its entries there"))
+            elif file.stem in vocab_files:
+                diagnostics.append(make(rel, 1, 1, "vocabulary-invalid",
+                                        f"{vocab_files[file.stem][1]} is already the {file.stem} vocabulary: this "
+                                        "second file is not read; keep one"))
+            else:
+                vocab_files[file.stem] = (file, rel)
         else:
             claim_files.append((file, rel))
     domains = _load_vocabulary(vocab_files.get("_domains"), "claims/_domains.yaml", diagnostics, required=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from ..cite import formatting as cite
+from ..core import pagelinks
 from ..core.model import KnowledgeBase
 
 
@@ -14,6 +15,8 @@ class Graph:
         # pybtex formatting is the costliest step of a page: each reference is formatted once per build.
         self.formatted = {key: cite.format_reference(kb, ref) for key, ref in kb.references.items()}
         self._supporters: dict[str, dict[str, int]] = {}
+        self._kb = kb
+        self._pages: frozenset[str] | None = None
         self.out: dict[str, list[tuple[str, str, str | None, str | None]]] = defaultdict(list)
         self.into: dict[str, list[tuple[str, str, str | None, str | None]]] = defaultdict(list)
         for claim in kb.claims.values():
@@ -48,3 +51,9 @@ class Graph:
         del seen[thesis]
         self._supporters[thesis] = seen
         return seen
+
+    def site_pages(self) -> frozenset[str]:
+        """Every page the site will have, as the checker knows them: where contributed links may go."""
+        if self._pages is None:
+            self._pages = frozenset(pagelinks.pages(self._kb))
+        return self._pages

@@ -13,6 +13,7 @@ from typing import Iterable, Sequence
 from urllib.parse import quote
 
 from ...cite import formatting as cite
+from ...core import pagelinks
 from ...core.markup import meta_text
 from ...core.model import Claim, KnowledgeBase, Locator
 from .. import html, passages, prose
@@ -82,13 +83,13 @@ class Page:
             return None
 
         def relative(href: str) -> str | None:
-            target, hash_, fragment = href.partition("#")
-            if not target:
-                return href
-            resolved = _resolve(self.path, target)
-            if resolved is None or not (resolved in self.kb.docs or resolved.endswith(".md")):
-                return None  # outside the docs, or not a page: no link (the checker reports it)
-            return self.url(resolved + (hash_ + fragment if hash_ else ""))
+            # Read as the checker reads it (core/pagelinks.py): a page of this site, from the claim's page; a link
+            # the checker refuses (unknown-page) is no link here either.
+            found = pagelinks.resolve(href)
+            if found is None or found[0] is None or found[0] not in self.graph.site_pages():
+                return None
+            fragment = href.partition("#")[2]
+            return self.url(found[0] + (f"#{fragment}" if fragment else ""))
 
         return prose.Context(shortcode=shortcode, relative=relative)
 
@@ -97,21 +98,6 @@ class Page:
 
     def prose_inline(self, text: str) -> Markup:
         return prose.render_inline(text, self.prose_context())
-
-
-def _resolve(page: str, target: str) -> str | None:
-    """A relative link target from a contributed text, as a docs path ('../x.md' from claims/a.md is 'x.md')."""
-    parts = page.split("/")[:-1]
-    for part in target.split("/"):
-        if part in ("", "."):
-            continue
-        if part == "..":
-            if not parts:
-                return None
-            parts.pop()
-        else:
-            parts.append(part)
-    return "/".join(parts) or None
 
 
 def read_link(passage: passages.Passage | None) -> Markup:
