@@ -23,6 +23,13 @@ PERSON_ROLES = ("author", "editor")
 # Characters that @string macros may expand to in one file. Real files use a few journal names a few thousand
 # times; `@string{b = a # a}` doubled 30 times is 2**30 characters from 600 bytes: the budget stops it.
 MAX_MACRO_EXPANSION = 4 * 1024 * 1024
+# The longest field value read, after macro expansion: a title or a note runs to hundreds of characters. Author
+# lists run longer (a physics collaboration signs with thousands of names), and fields no page shows (an abstract)
+# longer still; the exports decode those once a build, not once a page.
+MAX_FIELD = 10_000
+MAX_PERSONS_FIELD = 200_000
+MAX_LONG_FIELD = 1_000_000
+LONG_FIELDS = frozenset({"abstract", "annote", "annotation", "file", "keywords"})
 
 
 @dataclass(slots=True)
@@ -139,6 +146,15 @@ def _entry(command: str, key: str, fields: list, source: str, start: int, lines:
     for name, parts in fields:
         lname = name.lower()
         value = " ".join("".join(parts).split())
+        cap = MAX_LONG_FIELD if lname in LONG_FIELDS else MAX_PERSONS_FIELD if lname in PERSON_ROLES else MAX_FIELD
+        if len(value) > cap:
+            # Decoding LaTeX costs microseconds a character, and a field is decoded on every page that shows the
+            # entry: a megabyte title (easily made with @string macros) would cost minutes a build. Cut it here,
+            # so nothing downstream ever sees more, and say so.
+            fline, fcol = mark(lname)
+            out.append(make(path, fline, fcol, "bibtex-field-too-long",
+                            f"{lname} of '{key}' is {len(value):,} characters long; at most {cap:,} are read"))
+            value = value[:cap]
         occurrence = seen.get(lname, 0)
         seen[lname] = occurrence + 1
         if occurrence:

@@ -73,6 +73,8 @@ CODES: dict[str, tuple[Severity, str]] = {
     "too-many-claims": ("error", "The knowledge base has more claims than the limit."),
     "vocabulary-invalid": ("error", "A vocabulary file (claims/_*.yaml) is malformed."),
     "alias-invalid": ("error", "An entry of claims/_aliases.yaml is malformed or points nowhere."),
+    "bibtex-field-too-long": ("error", "A BibTeX field is longer than claimkb reads (10,000 characters; more for "
+                                       "authors and editors, and for an abstract); the rest is cut."),
     "bibtex-syntax": ("error", "A BibTeX file cannot be parsed at this point."),
     "bibtex-duplicate-key": ("error", "Two BibTeX entries have the same key (within a file or across files)."),
     "bibtex-duplicate-field": ("error", "A BibTeX entry has the same field twice."),
