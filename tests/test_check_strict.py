@@ -117,14 +117,6 @@ def claim_text(path: Path) -> str:
     raise AssertionError(path)
 
 
-# Until the renderer reads contributed prose with the core's parser (site/prose.py), Python-Markdown reads some text
-# differently from the checker: fences (indented unevenly, or with a link in the info string), `[]:` definitions and
-# `<...>` link destinations. Those strict failures are the renderer's (issue 10), not the checker's, and are
-# tolerated only while the renderer is the old one; any other failure fails the test.
-LEGACY_RENDER = hasattr(render, "safe_markdown")
-LEGACY_SHAPES = re.compile(r"```|~~~|\[\]:|\]\(\s*<")
-
-
 STRICT = settings(max_examples=EXAMPLES, deadline=None, phases=[Phase.explicit, Phase.reuse, Phase.generate],
                   suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
                                          HealthCheck.function_scoped_fixture])
@@ -142,11 +134,6 @@ STRICT = settings(max_examples=EXAMPLES, deadline=None, phases=[Phase.explicit, 
 ])
 def test_check_clean_is_strict_build_clean(kb_root: Path, texts: list[str]) -> None:
     accepted, warnings = check_then_build(kb_root, texts)
-    if LEGACY_RENDER:
-        named = set(re.findall(r"zz-fuzz-\d{3}", "\n".join(warnings)))
-        warnings = [w for w in warnings if not re.search(r"zz-fuzz-\d{3}", w)] + [
-            w for w in warnings for rel in accepted if Path(rel).stem in named and Path(rel).stem in w
-            and not LEGACY_SHAPES.search(json.loads(claim_text(kb_root / rel)))]
     assert not warnings, _culprits(kb_root, accepted, warnings)
 
 

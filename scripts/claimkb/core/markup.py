@@ -1,11 +1,10 @@
-"""Markdown safety and shortcodes: detecting unsafe markup, escaping untrusted text, finding [@key] and [[id]]."""
+"""The checker's view of contributed text: unsafe markup to report early, shortcodes, one-line text for metadata."""
 from __future__ import annotations
 
 import html
 import re
 from dataclasses import dataclass
-from functools import lru_cache
-from typing import Callable, Iterator
+from typing import Iterator
 from urllib.parse import urlsplit
 
 SAFE_SCHEMES = ("http", "https", "mailto")
@@ -172,94 +171,8 @@ def find_shortcodes(text: str) -> Iterator[Shortcode]:
             yield Shortcode("claim", m.group("claim"), None, line, column, m.start(), m.end())
 
 
-def replace_shortcodes(text: str, replace: Callable[[Shortcode], str]) -> str:
-    """One pass over text, each shortcode outside code replaced by replace(shortcode)."""
-    out: list[str] = []
-    last = 0
-    for code in find_shortcodes(text):
-        out.append(text[last:code.start])
-        out.append(replace(code))
-        last = code.end
-    out.append(text[last:])
-    return "".join(out)
-
-
-# Characters with meaning in Markdown or HTML, escaped in untrusted plain text ("format once": only here).
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~>-])")
-
-
-@lru_cache(maxsize=1 << 16)  # titles are escaped once per page that links them: thousands of times a build
-def escape_text(text: str) -> str:
-    """Untrusted plain text as inert Markdown: HTML-escaped, Markdown syntax backslash-escaped, one line."""
-    text = " ".join(INVISIBLE_RE.sub("", text).split())
-    text = html.escape(text, quote=False)
-    return _MD_SPECIAL.sub(r"\\\1", text)
-
-
-def safe_markdown(text: str) -> str:
-    """Untrusted Markdown kept as Markdown, but nothing in it can become live HTML or script.
-
-    Raw HTML is shown as text, unsafe link targets are dropped, attribute lists ({: onclick=...}) are escaped,
-    and fenced code keeps its text but loses any language that would make it run (a mermaid fence).
-    """
-    text = INVISIBLE_RE.sub("", text)
-    regions = _code_regions(text)
-    out: list[str] = []
-    last = 0
-    for start, end in regions:
-        out.append(_safe_prose(text[last:start]))
-        out.append(_safe_code(text[start:end]))
-        last = end
-    out.append(_safe_prose(text[last:]))
-    return "".join(out)
-
-
-# A line that could open a fence. Outside a closed fence it must not open one: it would run on into the page around
-# the contributed text and turn the page's own lines into a code block or a live Mermaid diagram.
-FENCE_LINE_RE = re.compile(r"^([ \t]*)(`{3,}|~{3,})", re.M)
-
-
-def _safe_prose(text: str) -> str:
-    text = text.replace("<", "&lt;").replace(">", "&gt;")
-    text = text.replace("{", "\\{").replace("}", "\\}")
-    text = FENCE_LINE_RE.sub(lambda m: m.group(1) + "".join(f"&#{ord(c)};" for c in m.group(2)), text)
-
-    def link(m: re.Match[str]) -> str:
-        return m.group(0) if is_safe_url(m.group(1)) else "](#"
-
-    text = INLINE_LINK_RE.sub(link, text)
-
-    def definition(m: re.Match[str]) -> str:
-        return m.group(0) if is_safe_url(m.group(1)) else m.group(0).replace(m.group(1), "#", 1)
-
-    return REF_DEF_RE.sub(definition, text)
-
-
-def _safe_code(block: str) -> str:
-    m = FENCE_RE.match(block)
-    if not m:
-        return block
-    first, _, rest = block.partition("\n")
-    return f"{first[:m.end()]}text\n{rest}"
-
-
-def fenced(content: str, language: str = "") -> str:
-    """A fenced code block that content cannot close early, however many backticks it holds."""
-    longest = max((len(run) for run in re.findall(r"`+", content)), default=0)
-    fence = "`" * max(3, longest + 1)
-    return f"{fence}{language}\n{content.rstrip()}\n{fence}\n"
-
-
 def meta_text(text: str, limit: int = 300) -> str:
     """Untrusted text for front matter (page title, description): one line, no markup characters."""
     text = " ".join(INVISIBLE_RE.sub("", text).split())
     text = text.translate(str.maketrans({"<": "‹", ">": "›", '"': "'", "&": "＆", "`": "'"}))
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
-
-
-def mermaid_label(text: str, limit: int = 60) -> str:
-    """Text safe inside a quoted Mermaid label: letters, digits and plain punctuation only."""
-    text = " ".join(text.split())
-    text = re.sub(r"[^\w\s.,;:!?'§%+=/–—-]", " ", text)
-    text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
