@@ -80,6 +80,13 @@ class _Renderer(RendererHTML):
             attrs += f' title="{escape(str(token.attrs["title"]))}"'
         if external:
             attrs += f' class="ckb-external" rel="{EXTERNAL_REL}"'
+            host = _other_host(href, tokens[idx + 1:_closing(tokens, idx)])
+            if host:
+                # The text names another host than the link opens ("doi.org/10.1/x" to evil.example): the text
+                # stays text, and the link is the host it really opens, in plain sight.
+                token.meta = {**(token.meta or {}), "dropped": True,
+                              "after": f' <a{attrs}><span class="ckb-host">({escape(host)})</span></a>'}
+                return ""
         return f"<a{attrs}>"
 
     def link_close(self, tokens: Sequence[Token], idx: int, options, env) -> str:
@@ -90,9 +97,8 @@ class _Renderer(RendererHTML):
                 depth += 1
             elif tokens[i].type == "link_open":
                 if depth == 0:
-                    if (tokens[i].meta or {}).get("dropped"):
-                        return ""
-                    return "</a>" + _host_note(tokens[i], tokens[i + 1:idx])
+                    meta = tokens[i].meta or {}
+                    return meta.get("after", "") if meta.get("dropped") else "</a>"
                 depth -= 1
         return ""
 
@@ -122,19 +128,24 @@ class _Renderer(RendererHTML):
 _HOST_IN_TEXT_RE = re.compile(r"(?i)(?<![\w.@-])((?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63})(?![\w-])")
 
 
-def _host_note(opening: Token, inside: Sequence[Token]) -> str:
-    """After an external link whose text names another host than the one it opens, that host, in plain sight:
-    "[doi.org/10.1/x](https://evil.example)" cannot pass for a DOI."""
-    href = str(opening.attrs.get("href", ""))
-    if not is_external(href) or href.lower().startswith("mailto:"):
-        return ""
-    host = (urlsplit("".join(INVISIBLE_RE.sub("", href).split())).hostname or "").lower()
+def _closing(tokens: Sequence[Token], idx: int) -> int:
+    """The index of the link_close that ends the link opened at idx (links do not nest in CommonMark)."""
+    for i in range(idx + 1, len(tokens)):
+        if tokens[i].type == "link_close":
+            return i
+    return len(tokens)
+
+
+def _other_host(href: str, inside: Sequence[Token]) -> str | None:
+    """The host href opens, when the link's text names another one as a reader would take it for the destination."""
+    if href.lower().startswith("mailto:"):
+        return None
     text = "".join(t.content for t in inside if t.type in ("text", "code_inline"))
-    host = host.removeprefix("www.")
     named = {m.lower().removeprefix("www.") for m in _HOST_IN_TEXT_RE.findall(text)}
-    if not named or all(host == n or host.endswith("." + n) for n in named):
-        return ""
-    return f' <span class="ckb-host">({escape(host)})</span>'
+    if not named:
+        return None
+    host = (urlsplit(href).hostname or "").lower().removeprefix("www.")
+    return None if all(host == n or host.endswith("." + n) for n in named) else host
 
 
 def _demoted(token: Token) -> int:
@@ -161,7 +172,7 @@ def _fallback(text: str, inline: bool) -> Markup:
 # could start a block (heading, quote, list, rule, setext underline, table, indented code). Such text renders to
 # its escaped self, paragraph by paragraph, so it skips the parser and the cleaner; anything else takes both.
 _INLINE_MARKUP_RE = re.compile(r"[\[\]*_`<>&!\\|~]")
-_BLOCK_START_RE = re.compile(r"^(?:[ \t]*(?:[#>+=-]|\d{1,9}[.)])|[ ]{4}|\t)", re.M)
+_BLOCK_START_RE = re.compile(r"^(?:[ \t]*(?:[#>+=-]|\d{1,9}[.)])|[ ]{0,3}\t|[ ]{4})", re.M)  # a tab is indent to col 4
 
 
 def _plain_paragraphs(text: str) -> list[str] | None:
