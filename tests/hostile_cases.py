@@ -618,7 +618,13 @@ def visible_markers(site: Path, classes: tuple[str, ...]) -> list[str]:
         reference = site / "references" / bib_key(cls) / "index.html"
         vocabulary = ((site / "domains" / f"qz-{cls}" / "index.html", ("domaintitle", "domaindesc")),
                       (site / "kinds" / f"qz-{cls}" / "index.html", ("kindtitle", "kinddesc")))
-        for path, names in ((page, CLAIM_FIELDS), (reference, REFERENCE_FIELDS), *vocabulary[cls == "reserved":]):
+        pages = ((page, CLAIM_FIELDS), (reference, REFERENCE_FIELDS))
+        if cls == "names":
+            # A folder or .bib file under an unsafe name is never read (unsafe-name): its claim and reference must
+            # not be published at all, so no page carries their names.
+            missing += [f"{p.relative_to(site)}: published from an unsafely named file" for p, _ in pages if p.exists()]
+            pages = ()
+        for path, names in (*pages, *vocabulary[cls == "reserved":]):
             if not path.exists():
                 missing.append(f"{path.relative_to(site)}: no such page")
                 continue
