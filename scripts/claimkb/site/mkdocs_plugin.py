@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import logging
+import re
+import secrets
 from pathlib import Path
 
 from mkdocs.config import config_options as c
@@ -13,6 +15,8 @@ from ..core import loader, validate
 from . import engines, render, search
 
 log = logging.getLogger("mkdocs.plugins.claimkb")
+# A generated page's HTML blocks: one line each, a div of ours (site/html.py block, figures/embed.py block).
+BLOCK_LINE_RE = re.compile(r'(?m)^<div class="ckb-[^\n]*</div>$')
 
 
 class KnowledgeBaseDir(c.Dir):
@@ -41,6 +45,12 @@ class ClaimkbPlugin(BasePlugin[ClaimkbConfig]):
     def __init__(self) -> None:
         self.kb = None
         self.site: render.Site | None = None
+        # Generated pages' HTML blocks wait here while Python-Markdown reads the page's skeleton, and come back in
+        # on_page_content: already built and sanitized, they need no parsing, and parsing them with Python-Markdown's
+        # HTML scanner cost milliseconds a page. The placeholder holds a secret drawn each build, so no text can
+        # spell one.
+        self.stash: dict[str, list[str]] = {}
+        self.nonce = ""
 
     def on_config(self, config, **kwargs):
         # Loaded once per build, and per reload under `mkdocs serve`, which watches claims/ and references/.
@@ -93,8 +103,22 @@ class ClaimkbPlugin(BasePlugin[ClaimkbConfig]):
     def on_page_markdown(self, markdown: str, page, config, files, **kwargs) -> str:
         assert self.site is not None and self.kb is not None
         if page.file.src_uri in self.site.pages:
-            return markdown
+            if not self.nonce:
+                self.nonce = f"ckbblock{secrets.token_hex(8)}n"
+            blocks = self.stash[page.file.src_uri] = []
+
+            def hold(m: re.Match[str]) -> str:
+                blocks.append(m.group(0))
+                return f"{self.nonce}{len(blocks) - 1}"
+
+            return BLOCK_LINE_RE.sub(hold, markdown)
         return render.expand_shortcodes(self.kb, page.file.src_uri, markdown)
+
+    def on_page_content(self, html: str, page, config, files, **kwargs) -> str:
+        blocks = self.stash.pop(page.file.src_uri, None)
+        if not blocks:
+            return html
+        return re.sub(rf"<p>{self.nonce}(\d+)</p>", lambda m: blocks[int(m.group(1))], html)
 
     def on_post_build(self, config, **kwargs) -> None:
         # Under `mkdocs serve` too: every rebuild re-indexes, so search never lags the pages.
