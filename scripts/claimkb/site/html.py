@@ -100,14 +100,18 @@ def page_url(from_page: str, to_page: str, directory_urls: bool = True) -> str:
     A '#fragment' on to_page is kept.
     """
     to_page, hash_, fragment = to_page.partition("#")
-    source, target = _served(from_page, directory_urls), _served(to_page, directory_urls)
+    url = _relative(_served(from_page, directory_urls), _served(to_page, directory_urls))
+    return (url or "./") + (hash_ + fragment if hash_ else "")
+
+
+def _relative(source: str, target: str) -> str:
+    """target's path as seen from the folder of source (both relative to one root, '/'-separated)."""
     here = source.split("/")[:-1]
     there = target.split("/")
     common = 0
     while common < min(len(here), len(there) - 1) and here[common] == there[common]:
         common += 1
-    url = "../" * (len(here) - common) + "/".join(there[common:])
-    return (url or "./") + (hash_ + fragment if hash_ else "")
+    return "../" * (len(here) - common) + "/".join(there[common:])
 
 
 @lru_cache(maxsize=1 << 16)
@@ -150,12 +154,7 @@ class Urls:
 def source_url(from_page: str, to: str) -> str:
     """The relative path from one docs file to another (a page's .md or a download), '#fragment' kept."""
     to, hash_, fragment = to.partition("#")
-    here = from_page.split("/")[:-1]
-    there = to.split("/")
-    common = 0
-    while common < min(len(here), len(there) - 1) and here[common] == there[common]:
-        common += 1
-    url = "../" * (len(here) - common) + "/".join(there[common:])
+    url = _relative(from_page, to)
     if ":" in url.partition("/")[0]:
         url = f"./{url}"  # a page named "javascript:x.md" is a path, not a URL scheme
     return url + (hash_ + fragment if hash_ else "")
