@@ -1,6 +1,7 @@
 """Benchmarks: claimkb check and the site build on synthetic knowledge bases, each against a floor measured in the same run."""
 from __future__ import annotations
 
+import gzip
 import json
 import os
 import random
