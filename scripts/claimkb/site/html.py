@@ -54,7 +54,7 @@ def tag(name: str, content: object = "", /, **attrs: object) -> Markup:
         if value is None or value is False:
             continue
         attr = _ATTR_NAMES.get(key) or _attr_name(key)
-        parts.append(attr if value is True else f'{attr}="{_escaped(value if isinstance(value, str) else str(value))}"')
+        parts.append(attr if value is True else f'{attr}="{_escaped(value)}"')
     return Markup(f"<{' '.join(parts)}>{_escaped(content)}</{name}>")
 
 

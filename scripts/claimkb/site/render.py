@@ -2,15 +2,12 @@
 from __future__ import annotations
 
 import json
-from collections import defaultdict
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
-from typing import Iterable, Mapping
-from urllib.parse import quote
+from typing import Mapping
 
 from ..cite import export
-from ..core import loader
+from ..core import loader, names
 from ..core.markup import find_shortcodes
 from ..core.model import Claim, KnowledgeBase
 from . import citepage, formatdoc, html
@@ -18,7 +15,7 @@ from .html import Markup
 from .figures import explorer
 from .graph import Graph
 from .pages import argument, claim as claim_pages, docs, indexes, reference as reference_pages
-from .pages.kit import Page, claim_page, front_matter, reference_page
+from .pages.kit import ASSET_PREFIX, Page, claim_page, front_matter, reference_page
 
 RELATION_LABELS = claim_pages.RELATION_LABELS
 
@@ -33,7 +30,6 @@ class Site:
 PACKAGE_DIR = Path(__file__).resolve().parent
 ASSETS_DIR = PACKAGE_DIR / "assets"  # the site's own CSS, scripts and vendored libraries, published under assets/claimkb/
 TEMPLATES_DIR = PACKAGE_DIR / "templates"  # theme overrides, for every engine (the MkDocs plugin adds them; see engines)
-ASSET_PREFIX = "assets/claimkb"
 # On every page. Material's search box rules, for Zensical, whose stylesheet lacks them (the same rules under MkDocs).
 STYLESHEETS = (f"{ASSET_PREFIX}/claimkb.css", f"{ASSET_PREFIX}/vendor/material-search/search.css")
 SCRIPTS = (f"{ASSET_PREFIX}/search.js",)  # on every page: the site's search; the map page loads its own
@@ -44,24 +40,6 @@ def assets() -> dict[str, Path]:
     return {f"{ASSET_PREFIX}/{f.relative_to(ASSETS_DIR).as_posix()}": f
             for f in sorted(ASSETS_DIR.rglob("*")) if f.is_file()}
 
-
-
-@lru_cache(maxsize=4096)
-def _up(from_dir: str, to_dir: str) -> str:
-    a, b = from_dir.split("/") if from_dir else [], to_dir.split("/") if to_dir else []
-    common = 0
-    while common < min(len(a), len(b)) and a[common] == b[common]:
-        common += 1
-    return "../" * (len(a) - common) + "".join(f"{part}/" for part in b[common:])
-
-
-def link(from_page: str, to_page: str) -> str:
-    """A relative Markdown link target between two docs pages, which MkDocs validates and rewrites."""
-    # Pure string work: posixpath.relpath consults the working directory on every call (a third of a render).
-    to_dir, _, name = to_page.rpartition("/")
-    target = _up(from_page.rpartition("/")[0], to_dir) + name
-    # BibTeX keys may hold ':', so a sibling page can be "javascript:x.md": a URL scheme unless it starts with ./
-    return f"./{target}" if ":" in target.partition("/")[0] else target
 
 
 def render(kb: KnowledgeBase, extra_pages: Mapping[str, str] | None = None, *, memo: dict | None = None,
@@ -131,8 +109,9 @@ def render(kb: KnowledgeBase, extra_pages: Mapping[str, str] | None = None, *, m
 
 
 def _nameable(name: str) -> bool:
-    """Whether data may name a page: never a section's index, in any case (the checker reports reserved-name)."""
-    return name.lower() not in ("index", "index.md")
+    """Whether data may name a page: never one the generator writes (the loader already refuses such names, with
+    reserved-name; this keeps the site's own pages whatever the loader let through)."""
+    return not names.is_reserved(name)
 
 
 def downloads(kb: KnowledgeBase) -> dict[str, str | bytes]:

@@ -8,14 +8,13 @@ from .. import html
 from ..figures import embed, explorer, heatmap
 from ..graph import Graph
 from ..html import Markup
-from .kit import Page, block, bullets, details, front_matter, heading
+from .kit import ASSET_PREFIX, Page, block, bullets, details, front_matter, heading
 
 # Every thesis lists what leads to it and every matrix cell what fills it, nearest first, up to these bounds:
 # without them the map and matrix grow with theses x claims, quadratically (18 MB for 5,000 synthetic claims).
 MAP_LIST = 150
 MATRIX_LIST = 40
 GUIDE = "map-and-matrix.md"  # the hand-written page that explains the map and the matrix, linked when it exists
-ASSET_PREFIX = "assets/claimkb"
 
 
 def theses(kb: KnowledgeBase, graph: Graph) -> list[Claim]:

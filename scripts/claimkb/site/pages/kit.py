@@ -15,11 +15,14 @@ from urllib.parse import quote
 from ...cite import formatting as cite
 from ...core import pagelinks
 from ...core.markup import meta_text
-from ...core.model import Claim, KnowledgeBase, Locator
+from ...core.model import KnowledgeBase
 from .. import html, passages, prose
 from ..graph import Graph
 from ..head import front_matter_line
 from ..html import Markup
+
+
+ASSET_PREFIX = "assets/claimkb"  # where the site's own CSS, scripts and vendored libraries are published
 
 
 def claim_page(claim_id: str) -> str:
@@ -123,7 +126,7 @@ def citation_group(page: Page, codes: Sequence[tuple[str, str | None]]) -> Marku
 # --- page skeleton -------------------------------------------------------------------------------------------------
 
 def front_matter(title: str, description: str, tags: Iterable[str] = (), boost: float | None = None,
-                 head_html: str = "", hide: Iterable[str] = (), source: str | None = None) -> str:
+                 head_html: str = "", hide: Iterable[str] = ()) -> str:
     lines = ["---", f"title: {json.dumps(meta_text(title, 200), ensure_ascii=False)}",
              f"description: {json.dumps(meta_text(description), ensure_ascii=False)}"]
     if head_html:
@@ -187,11 +190,3 @@ def tabs(key: str, panels: Sequence[tuple[str, Markup]]) -> Markup:
                        class_="tabbed-content")
     return html.tag("div", inputs + labels + content, class_="tabbed-set tabbed-alternate",
                     data_tabs=f"{key}:{len(panels)}")
-
-
-def locator_text(locator: object) -> str:
-    return str(locator) if isinstance(locator, Locator) or locator else ""
-
-
-def claims_sorted(kb: KnowledgeBase) -> list[Claim]:
-    return sorted(kb.claims.values(), key=lambda c: c.id)

@@ -9,12 +9,11 @@ from ...core.bibload import ARXIV_RE, DOI_RE
 from ...core.markup import is_https_url
 from ...core.model import Reference
 from .. import html, prose
+from ..passages import URL_SAFE
 from ..head import reference_head
 from ..html import Markup
 from .kit import Page, admonition, block, bullets, code, front_matter, heading, paragraph, tabs
 
-# Characters a URL keeps as they are; the rest (parentheses, quotes, < >, spaces) are percent-encoded.
-URL_SAFE = ":/?#[]@!$&'*+,;=%~"
 GROUPS = (("claimed", "Claims made by this work", "claims-made"), ("cited", "Claims citing this work", "claims-citing"),
           ("context", "Claims for which the editors added this work as context", "claims-context"))
 
